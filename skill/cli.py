@@ -1,0 +1,65 @@
+"""The ``leg-cramp-helper`` command: talk to the skill, serve it, check it, package it.
+
+Each sub-command lives in its own module, imported only when it runs, so that
+``say`` does not pay for gunicorn and ``serve`` does not pay for the simulator.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .words import DEFAULT_LOCALE, LOCALES
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="leg-cramp-helper",
+        description="An Alexa skill that talks you through a night-time leg cramp.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def locale_option(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--locale", default=DEFAULT_LOCALE, choices=LOCALES,
+                             help=f"the Alexa locale to speak as (default {DEFAULT_LOCALE})")
+        command.add_argument("--wav", metavar="DIR",
+                             help="also write each answer as a WAV file in DIR (needs espeak-ng)")
+
+    say = commands.add_parser("say", help="say one thing to the skill and print its answer")
+    say.add_argument("utterance", help='what you would say, e.g. "why do I get cramps"')
+    locale_option(say)
+    say.set_defaults(module="skill.talk", function="say_command")
+
+    chat = commands.add_parser("chat", help="talk to the skill in the terminal")
+    locale_option(chat)
+    chat.set_defaults(module="skill.talk", function="chat_command")
+
+    serve = commands.add_parser("serve", help="run the skill as an HTTPS web service for Alexa")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000)")
+    serve.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    serve.add_argument("--certfile", help="TLS certificate chain (PEM); Alexa calls HTTPS only")
+    serve.add_argument("--keyfile", help="TLS private key (PEM)")
+    serve.set_defaults(module="skill.serve", function="serve_command")
+
+    validate = commands.add_parser(
+        "validate", help="check the models, manifest and every response as certification would")
+    validate.add_argument("dir", nargs="?", default=".", metavar="DIR",
+                          help="a checkout of the project (default: the current folder)")
+    validate.set_defaults(module="skill.validate", function="validate_command")
+
+    package = commands.add_parser(
+        "package", help="write an ASK CLI project and a Lambda deployment zip")
+    package.add_argument("--out", default="dist", metavar="DIR", help="output folder (default dist)")
+    package.set_defaults(module="skill.package", function="package_command")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = getattr(importlib.import_module(args.module), args.function)
+    return command(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

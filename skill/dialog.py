@@ -1,0 +1,252 @@
+"""The conversation: given the state and what the user said, what to say next.
+
+Pure logic, no ask-sdk: ``respond(state, turn)`` returns the reply (content
+keys and pauses, or an earlier response to repeat) and the next state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from .reply import Line, Rendered, Reply
+from .routine import BEDTIME, RELIEF, ROUTINES, Routine, choose_hold, round_lines
+from .state import State
+
+# Symptom slot ids (see the SYMPTOM slot type in the interaction models).
+EMERGENCY_SYMPTOMS = frozenset({"chest_pain", "breathless"})
+CLOT_SYMPTOMS = frozenset({"swelling", "tenderness", "redness", "warmth", "constant_pain"})
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One thing the user said (or did), already read out of the request."""
+
+    intent: str                    # an intent name, or "LaunchRequest"
+    leg: str | None = None         # "left" / "right" when the leg slot resolved
+    seconds: int | None = None     # the hold length asked for, if any
+    symptom: str | None = None     # a SYMPTOM id, "unknown", or None when not said
+    new_session: bool = False
+    night: bool = True             # assume night when the local time is unknown
+
+
+Outcome = tuple["Reply | Rendered", State]
+
+
+def _fresh(state: State) -> State:
+    """No routine and no question, but keep what the user told us about the leg."""
+    return State(leg=state.leg)
+
+
+def _ask(state: State, say: list, question: str) -> Outcome:
+    return Reply(tuple(say), question), state.but(asked=question)
+
+
+def _end(say: list) -> Outcome:
+    return Reply(tuple(say)), State()
+
+
+def _reprompt(state: State, say: list) -> Outcome:
+    """Say something, then ask again whatever was pending (or offer the start)."""
+    return _ask(state, say, state.asked or "start")
+
+
+# --- openings -------------------------------------------------------------
+
+def launch(state: State, turn: Turn, opening: list | None = None) -> Outcome:
+    say = list(opening or [])
+    if turn.night:
+        return _ask(_fresh(state), say + [Line("launch.night")], "stretch")
+    return _ask(_fresh(state), say + [Line("launch.day")], "menu")
+
+
+def navigate_home(state: State, turn: Turn) -> Outcome:
+    return launch(state, turn, [Line("launch.home")])
+
+
+# --- the routines ---------------------------------------------------------
+
+def _hold_note(turn: Turn, routine: Routine) -> tuple[int, list]:
+    hold, adjusted = choose_hold(turn.seconds, routine)
+    if adjusted:
+        return hold, [Line("hold.adjusted", {"hold": hold})]
+    if turn.seconds is not None:
+        return hold, [Line("hold.chosen", {"hold": hold})]
+    return hold, []
+
+
+def _relief_from_round_one(leg: str | None, hold: int, opening: list) -> Outcome:
+    say = [*opening, *round_lines(RELIEF, 1, hold=hold, leg=leg)]
+    return _ask(State(routine=RELIEF.name, round=1, hold=hold, leg=leg), say, "easing")
+
+
+def _bedtime_from_round_one(state: State, hold: int, opening: list) -> Outcome:
+    say = [Line("bedtime.start", {"rounds": BEDTIME.rounds}), *opening,
+           *round_lines(BEDTIME, 1, hold=hold)]
+    return _after_bedtime_round(State(routine=BEDTIME.name, round=1, hold=hold, leg=state.leg), say)
+
+
+def start_relief(state: State, turn: Turn) -> Outcome:
+    hold, note = _hold_note(turn, RELIEF)
+    opening = Line("disclaimer.short" if turn.new_session else "relief.start")
+    return _relief_from_round_one(turn.leg or state.leg, hold, [opening, *note])
+
+
+def start_bedtime(state: State, turn: Turn) -> Outcome:
+    hold, note = _hold_note(turn, BEDTIME)
+    return _bedtime_from_round_one(state, hold, note)
+
+
+def _after_bedtime_round(state: State, say: list) -> Outcome:
+    if state.round >= BEDTIME.rounds:
+        return _end(say + [Line("bedtime.done", {"rounds": BEDTIME.rounds})])
+    return _ask(state, say + [Line("bedtime.round_done",
+                                   {"round": state.round, "rounds": BEDTIME.rounds})], "next_round")
+
+
+def next_round(state: State, turn: Turn) -> Outcome:
+    """Go on with the routine under way: another round, or its ending."""
+    routine = ROUTINES[state.routine]
+    number = state.round + 1
+    state = state.but(paused=False)
+    if routine is RELIEF:
+        if number > RELIEF.rounds:
+            return _end([Line("relief.not_eased")])
+        leg = turn.leg or state.leg
+        say = [Line("relief.again"), *round_lines(RELIEF, number, hold=state.hold, leg=leg)]
+        return _ask(state.but(round=number, leg=leg), say, "easing")
+    say = round_lines(BEDTIME, number, hold=state.hold)
+    return _after_bedtime_round(state.but(round=number), say)
+
+
+def start_over(state: State, turn: Turn) -> Outcome:
+    if state.routine == BEDTIME.name:
+        return _bedtime_from_round_one(state, state.hold, [])
+    if state.routine == RELIEF.name:
+        return _relief_from_round_one(turn.leg or state.leg, state.hold, [Line("relief.start")])
+    return launch(state, turn)
+
+
+def relieve(state: State, turn: Turn) -> Outcome:
+    """'Help my cramp': start the relief stretch, or go again if it is under way."""
+    if state.routine == RELIEF.name:
+        return next_round(state, turn)
+    return start_relief(state, turn)
+
+
+def pause(state: State, turn: Turn) -> Outcome:
+    if not state.routine:
+        return _ask(state, [Line("next.none")], "start")
+    return _ask(state.but(paused=True), [Line("paused")], "resume")
+
+
+def resume(state: State, turn: Turn) -> Outcome:
+    if not state.routine:
+        return _ask(state, [Line("next.none")], "start")
+    return next_round(state, turn)
+
+
+# --- answers --------------------------------------------------------------
+
+def why(state: State, turn: Turn) -> Outcome:
+    return _ask(_fresh(state), [Line("why.answer")], "prevention")
+
+
+def prevent(state: State, turn: Turn) -> Outcome:
+    return _ask(_fresh(state), [Line("prevent.answer")], "bedtime")
+
+
+def warning_signs(state: State, turn: Turn) -> Outcome:
+    """Safety first: this ends any routine under way."""
+    say = [Line("safety.stop_routine")] if state.routine else []
+    if turn.symptom in EMERGENCY_SYMPTOMS:
+        return _end(say + [Line("safety.emergency")])
+    if turn.symptom in CLOT_SYMPTOMS:
+        return _end(say + [Line("safety.clot")])
+    return _end(say + [Line("safety.general")])
+
+
+# --- yes and no: their meaning depends on the question asked ----------------
+
+def yes(state: State, turn: Turn) -> Outcome:
+    match state.asked:
+        case "stretch":
+            return start_relief(state, turn)
+        case "easing":
+            return _end([Line("relief.eased")])
+        case "prevention":
+            return prevent(state, turn)
+        case "bedtime":
+            return start_bedtime(state, turn)
+        case "next_round" | "resume":
+            return next_round(state, turn)
+        case "menu" | "start":
+            return _ask(state, [], state.asked)
+    return _ask(state, [Line("unexpected")], "start")
+
+
+def no(state: State, turn: Turn) -> Outcome:
+    match state.asked:
+        case "stretch":
+            return _ask(state, [Line("okay")], "menu")
+        case "easing":
+            return next_round(state, turn)
+        case "prevention" | "bedtime" | "next_round" | "resume" | "menu" | "start":
+            return _end([Line("goodbye")])
+    return _ask(state, [Line("unexpected")], "start")
+
+
+# --- the rest of the built-ins ---------------------------------------------
+
+def help_(state: State, turn: Turn) -> Outcome:
+    say = [Line("help")] + ([Line("help.routine")] if state.routine else [])
+    return _reprompt(state, say)
+
+
+def fallback(state: State, turn: Turn) -> Outcome:
+    return _reprompt(state, [Line("fallback")])
+
+
+def unsupported(state: State, turn: Turn) -> Outcome:
+    return _reprompt(state, [Line("unsupported")])
+
+
+def failed(state: State, turn: Turn) -> Outcome:
+    return _reprompt(state, [Line("error")])
+
+
+def stop(state: State, turn: Turn) -> Outcome:
+    return _end([Line("goodbye")])
+
+
+def repeat(state: State, turn: Turn) -> Outcome:
+    if state.last_speech:
+        return Rendered(state.last_speech, state.last_reprompt), state
+    return _ask(state, [Line("repeat.none")], "start")
+
+
+INTENTS: dict[str, Callable[[State, Turn], Outcome]] = {
+    "LaunchRequest": launch,
+    "RelieveCrampIntent": relieve,
+    "WhyCrampsIntent": why,
+    "PreventCrampsIntent": prevent,
+    "BedtimeStretchIntent": start_bedtime,
+    "WarningSignsIntent": warning_signs,
+    "AMAZON.HelpIntent": help_,
+    "AMAZON.StopIntent": stop,
+    "AMAZON.CancelIntent": stop,
+    "AMAZON.NavigateHomeIntent": navigate_home,
+    "AMAZON.FallbackIntent": fallback,
+    "AMAZON.YesIntent": yes,
+    "AMAZON.NoIntent": no,
+    "AMAZON.RepeatIntent": repeat,
+    "AMAZON.StartOverIntent": start_over,
+    "AMAZON.NextIntent": resume,
+    "AMAZON.PauseIntent": pause,
+    "AMAZON.ResumeIntent": resume,
+}
+
+
+def respond(state: State, turn: Turn) -> Outcome:
+    """The reply to one turn, and the state to carry to the next."""
+    return INTENTS.get(turn.intent, fallback)(state, turn)

@@ -1,0 +1,138 @@
+"""ask-sdk plumbing: read the request, ask the dialogue, write the response.
+
+Handlers hold no words and no conversation logic; see ``dialog``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import (AbstractExceptionHandler,
+                                              AbstractRequestHandler,
+                                              AbstractResponseInterceptor)
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+from ask_sdk_model.ui import Reprompt, SsmlOutputSpeech
+
+from . import dialog, state
+from .reply import Rendered, render
+from .words import words_for
+
+log = logging.getLogger(__name__)
+
+LEGS = frozenset({"left", "right"})
+
+
+def _resolved_id(slot) -> str | None:
+    resolutions = getattr(slot, "resolutions", None)
+    for authority in getattr(resolutions, "resolutions_per_authority", None) or []:
+        code = getattr(getattr(authority, "status", None), "code", None)
+        if getattr(code, "value", code) == "ER_SUCCESS_MATCH" and authority.values:
+            return authority.values[0].value.id
+    return None
+
+
+def _number(text: str | None) -> int | None:
+    return int(text) if isinstance(text, str) and text.isascii() and text.isdigit() else None
+
+
+def read_turn(handler_input: HandlerInput) -> dialog.Turn:
+    """What the user said, from the request envelope."""
+    envelope = handler_input.request_envelope
+    request = envelope.request
+    new_session = bool(envelope.session.new) if envelope.session else True
+    if request.object_type != "IntentRequest":
+        return dialog.Turn(request.object_type, new_session=new_session)
+    intent = request.intent
+    slots = (intent.slots if intent else None) or {}
+    leg_slot, symptom_slot = slots.get("leg"), slots.get("symptom")
+    leg = _resolved_id(leg_slot) or str(getattr(leg_slot, "value", None) or "").lower()
+    symptom = _resolved_id(symptom_slot)
+    if symptom is None and getattr(symptom_slot, "value", None):
+        symptom = "unknown"
+    return dialog.Turn(
+        intent=getattr(intent, "name", None) or "AMAZON.FallbackIntent",
+        leg=leg if leg in LEGS else None,
+        seconds=_number(getattr(slots.get("seconds"), "value", None)),
+        symptom=symptom,
+        new_session=new_session,
+    )
+
+
+def _respond(handler_input: HandlerInput, outcome: dialog.Outcome) -> Response:
+    """Render the dialogue's reply, and keep the next state (with this response, for
+    "repeat") in the session attributes."""
+    reply, next_state = outcome
+    envelope = handler_input.request_envelope
+    rendered = reply if isinstance(reply, Rendered) else render(
+        reply, words_for(getattr(envelope.request, "locale", None)))
+    if envelope.session is not None:
+        next_state = next_state.but(last_speech=rendered.speech, last_reprompt=rendered.reprompt)
+        handler_input.attributes_manager.session_attributes = next_state.to_attributes()
+    return build_response(rendered)
+
+
+def build_response(rendered: Rendered) -> Response:
+    return Response(
+        output_speech=SsmlOutputSpeech(ssml=rendered.speech),
+        reprompt=Reprompt(output_speech=SsmlOutputSpeech(ssml=rendered.reprompt))
+        if rendered.reprompt else None,
+        should_end_session=rendered.ends_session,
+    )
+
+
+def _state(handler_input: HandlerInput) -> state.State:
+    session = handler_input.request_envelope.session
+    return state.from_attributes(session.attributes if session else None)
+
+
+class TurnHandler(AbstractRequestHandler):
+    """A launch or any intent: the dialogue decides."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return handler_input.request_envelope.request.object_type in ("LaunchRequest", "IntentRequest")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        turn = read_turn(handler_input)
+        log.info("turn %s", turn.intent)
+        return _respond(handler_input, dialog.respond(_state(handler_input), turn))
+
+
+class SessionEndedHandler(AbstractRequestHandler):
+    """Alexa closed the session; nothing can be said, and nothing is kept."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return handler_input.request_envelope.request.object_type == "SessionEndedRequest"
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        log.info("session ended: %s", getattr(request, "reason", None))
+        if getattr(request, "error", None) is not None:
+            log.warning("session ended with an error: %s", getattr(request.error, "message", None))
+        return Response()
+
+
+class UnsupportedRequestHandler(AbstractRequestHandler):
+    """Any other request type: say so, and offer a way on."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        log.info("unsupported request type %s", handler_input.request_envelope.request.object_type)
+        return _respond(handler_input, dialog.unsupported(_state(handler_input), None))
+
+
+class ErrorHandler(AbstractExceptionHandler):
+    """Whatever went wrong, the user hears an apology and a way on; the log gets the cause."""
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        log.error("request failed", exc_info=exception)
+        try:
+            current = _state(handler_input)
+        except Exception:  # the session itself is unreadable
+            current = state.State()
+        return _respond(handler_input, dialog.failed(current, None))

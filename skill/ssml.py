@@ -1,0 +1,153 @@
+"""The one place SSML is built and checked.
+
+Speech is handed in as a sequence of parts: plain text (escaped here) and
+``Pause`` objects (turned into ``<break>`` tags of at most 10 seconds each).
+This module is pure: no ask-sdk import, so the routine and the checks that
+certification would make can be tested on their own.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ElementTree
+from dataclasses import dataclass
+from typing import Iterable, Union
+from xml.sax.saxutils import escape
+
+MAX_BREAK_SECONDS = 10
+MAX_SPEECH_CHARS = 8000
+MAX_AUDIO_TAGS = 5
+ALEXA_TAGS = frozenset({
+    "speak", "break", "prosody", "amazon:effect", "amazon:domain",
+    "amazon:emotion", "emphasis", "say-as", "audio", "lang", "voice",
+    "p", "s", "sub", "w", "phoneme",
+})
+
+
+@dataclass(frozen=True)
+class Pause:
+    """A silence in the speech, in seconds (any length; split into legal breaks)."""
+
+    seconds: float
+
+
+Part = Union[str, Pause]
+
+
+class SpeechTooLong(ValueError):
+    """The speech would break Alexa's output limit."""
+
+
+def _breaks(seconds: float) -> list[str]:
+    tags = []
+    left = round(seconds * 1000)
+    while left > 0:
+        chunk = min(left, MAX_BREAK_SECONDS * 1000)
+        tags.append(f'<break time="{chunk // 1000}s"/>' if chunk % 1000 == 0
+                    else f'<break time="{chunk}ms"/>')
+        left -= chunk
+    return tags
+
+
+def speak(parts: Iterable[Part]) -> str:
+    """Build one ``<speak>`` document from text and pauses."""
+    pieces = []
+    for part in parts:
+        if isinstance(part, Pause):
+            pieces.extend(_breaks(part.seconds))
+        elif part:
+            pieces.append(escape(part.strip()))
+    ssml = "<speak>" + " ".join(pieces) + "</speak>"
+    if len(ssml) >= MAX_SPEECH_CHARS:
+        raise SpeechTooLong(f"{len(ssml)} characters of speech")
+    return ssml
+
+
+_BREAK_TIME = re.compile(r"^(\d+(?:\.\d+)?)(ms|s)$")
+
+
+def break_seconds(time: str) -> float | None:
+    """The length of a ``<break time=...>`` value, or None if it is malformed."""
+    match = _BREAK_TIME.match(time.strip())
+    if not match:
+        return None
+    value = float(match.group(1))
+    return value / 1000 if match.group(2) == "ms" else value
+
+
+def _qualified(tag: str) -> str:
+    # ElementTree spells a namespaced tag "{uri}local"; Alexa's tags use the "amazon:" prefix.
+    if tag.startswith("{"):
+        return "amazon:" + tag.split("}", 1)[1]
+    return tag
+
+
+def _parse(ssml: str) -> ElementTree.Element:
+    # Alexa's "amazon:" prefix is not declared in the document; declare it to parse.
+    return ElementTree.fromstring(ssml.replace("<speak>", '<speak xmlns:amazon="urn:amazon">', 1))
+
+
+def problems(ssml: str) -> list[str]:
+    """Everything Alexa would reject in this output speech; empty when it is fine."""
+    found = []
+    if len(ssml) >= MAX_SPEECH_CHARS:
+        found.append(f"speech is {len(ssml)} characters; Alexa takes fewer than {MAX_SPEECH_CHARS}")
+    try:
+        root = _parse(ssml)
+    except ElementTree.ParseError as error:
+        return found + [f"speech is not well-formed SSML: {error}"]
+    if root.tag != "speak":
+        found.append(f"speech must be one <speak> element, not <{root.tag}>")
+    audio = 0
+    for element in root.iter():
+        tag = _qualified(element.tag)
+        if tag not in ALEXA_TAGS:
+            found.append(f"<{tag}> is not an Alexa SSML tag")
+        if tag == "audio":
+            audio += 1
+        if tag == "break" and "time" in element.attrib:
+            seconds = break_seconds(element.attrib["time"])
+            if seconds is None:
+                found.append(f"<break time={element.attrib['time']!r}> is malformed")
+            elif seconds > MAX_BREAK_SECONDS:
+                found.append(f"<break> of {seconds:g} s is over Alexa's {MAX_BREAK_SECONDS} s")
+    if audio > MAX_AUDIO_TAGS:
+        found.append(f"{audio} <audio> tags; Alexa plays at most {MAX_AUDIO_TAGS}")
+    return found
+
+
+def to_text(ssml: str) -> str:
+    """Speech as a person reads it in a terminal: text, with each pause as ``[10 s]``."""
+    root = _parse(ssml)
+    out: list[str] = []
+    pending = 0.0
+
+    def flush_pause() -> None:
+        nonlocal pending
+        if pending:
+            out.append(f"[{pending:g} s]")
+            pending = 0.0
+
+    def walk(element: ElementTree.Element) -> None:
+        nonlocal pending
+        if _qualified(element.tag) == "break":
+            pending += break_seconds(element.attrib.get("time", "0s")) or 0
+        elif element.text and element.text.strip():
+            flush_pause()
+            out.append(element.text.strip())
+        for child in element:
+            walk(child)
+            if child.tail and child.tail.strip():
+                flush_pause()
+                out.append(child.tail.strip())
+
+    walk(root)
+    flush_pause()
+    return " ".join(out)
+
+
+def spoken_seconds(ssml: str) -> float:
+    """Total silence written into the speech, in seconds."""
+    root = _parse(ssml)
+    return sum(break_seconds(e.attrib.get("time", "0s")) or 0
+               for e in root.iter() if _qualified(e.tag) == "break")

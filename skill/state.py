@@ -1,0 +1,107 @@
+"""The conversation's state, kept in Alexa's session attributes between turns.
+
+The process keeps nothing between requests, so any worker can answer any turn.
+The attributes are a small dict; anything missing, stale or tampered with is
+read as a fresh start, never an error. No health information is stored.
+
+    {
+      "v": 1,                      # format version
+      "routine": "relief",         # the stretch under way: "relief", "bedtime" or absent
+      "round": 1,                  # rounds of it finished
+      "hold": 30,                  # seconds per hold, 10 to 60
+      "leg": "left",               # the leg the user named: "left", "right" or absent
+      "asked": "easing",           # the question the last response asked, or absent
+      "paused": false,             # the routine is paused, waiting for "resume"
+      "last": {"speech": "<speak>...</speak>", "reprompt": "<speak>...</speak>"}
+    }
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .routine import MAX_HOLD, MIN_HOLD, ROUTINES
+
+log = logging.getLogger(__name__)
+
+VERSION = 1
+QUESTIONS = frozenset({"stretch", "menu", "start", "easing", "prevention",
+                       "bedtime", "next_round", "resume"})
+LEGS = frozenset({"left", "right"})
+MAX_SSML_CHARS = 8000
+
+
+@dataclass(frozen=True)
+class State:
+    routine: str | None = None
+    round: int = 0
+    hold: int | None = None
+    leg: str | None = None
+    asked: str | None = None
+    paused: bool = False
+    last_speech: str | None = None
+    last_reprompt: str | None = None
+
+    def but(self, **changes: Any) -> "State":
+        return replace(self, **changes)
+
+    def to_attributes(self) -> dict[str, Any]:
+        attributes: dict[str, Any] = {"v": VERSION}
+        for name in ("routine", "round", "hold", "leg", "asked"):
+            value = getattr(self, name)
+            if value:
+                attributes[name] = value
+        if self.paused:
+            attributes["paused"] = True
+        if self.last_speech:
+            attributes["last"] = {"speech": self.last_speech, "reprompt": self.last_reprompt}
+        return attributes
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_ssml(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("<speak>") and len(value) < MAX_SSML_CHARS
+
+
+def _read(attributes: dict[str, Any]) -> State:
+    routine = attributes.get("routine")
+    if routine is None:
+        state = State()
+    else:
+        round_, hold = attributes.get("round", 0), attributes.get("hold")
+        if (routine not in ROUTINES or not _is_int(round_)
+                or not 0 <= round_ <= ROUTINES[routine].rounds
+                or not (_is_int(hold) and MIN_HOLD <= hold <= MAX_HOLD)):
+            raise ValueError("routine fields")
+        state = State(routine=routine, round=round_, hold=hold,
+                      paused=attributes.get("paused", False) is True)
+    leg, asked, last = attributes.get("leg"), attributes.get("asked"), attributes.get("last")
+    if leg is not None and leg not in LEGS:
+        raise ValueError("leg")
+    if asked is not None and asked not in QUESTIONS:
+        raise ValueError("asked")
+    state = state.but(leg=leg, asked=asked)
+    if last is not None:
+        if not (isinstance(last, dict) and _is_ssml(last.get("speech"))
+                and (last.get("reprompt") is None or _is_ssml(last.get("reprompt")))):
+            raise ValueError("last")
+        state = state.but(last_speech=last["speech"], last_reprompt=last.get("reprompt"))
+    return state
+
+
+def from_attributes(attributes: Any) -> State:
+    """Read the session attributes; a fresh state if they are absent or not ours."""
+    if not attributes:
+        return State()
+    try:
+        if not isinstance(attributes, dict) or attributes.get("v") != VERSION:
+            raise ValueError("version")
+        return _read(attributes)
+    except (ValueError, TypeError, KeyError) as problem:
+        log.warning("session attributes unusable (%s); starting fresh", problem)
+        return State()
