@@ -8,6 +8,7 @@ certification would make can be tested on their own.
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
@@ -151,3 +152,32 @@ def spoken_seconds(ssml: str) -> float:
     root = _parse(ssml)
     return sum(break_seconds(e.attrib.get("time", "0s")) or 0
                for e in root.iter() if _qualified(e.tag) == "break")
+
+
+MAX_RESPONSE_BYTES = 120 * 1024
+
+
+def response_problems(envelope: dict) -> list[str]:
+    """What Alexa (or certification) would reject in a whole response envelope:
+    SSML rules and limits on speech and reprompt, the response size, and the
+    open-session rule (an open session ends with a question and has a reprompt;
+    a closed one has none)."""
+
+    found = []
+    size = len(json.dumps(envelope).encode("utf-8"))
+    if size > MAX_RESPONSE_BYTES:
+        found.append(f"response is {size} bytes; Alexa takes at most {MAX_RESPONSE_BYTES}")
+    response = envelope.get("response") or {}
+    speech = (response.get("outputSpeech") or {}).get("ssml")
+    reprompt = ((response.get("reprompt") or {}).get("outputSpeech") or {}).get("ssml")
+    for name, ssml in (("speech", speech), ("reprompt", reprompt)):
+        if ssml is not None:
+            found.extend(f"{name}: {problem}" for problem in problems(ssml))
+    if response.get("shouldEndSession") is False:
+        if not reprompt:
+            found.append("the session stays open without a reprompt")
+        if not speech or not to_text(speech).rstrip().endswith("?"):
+            found.append("the session stays open but the speech does not end with a question")
+    elif reprompt:
+        found.append("a reprompt on a response that ends the session")
+    return found
