@@ -157,12 +157,18 @@ def spoken_seconds(ssml: str) -> float:
 MAX_RESPONSE_BYTES = 120 * 1024
 
 
+def _ends_with_question(ssml: str) -> bool:
+    try:
+        return to_text(ssml).rstrip().endswith("?")
+    except ElementTree.ParseError:
+        return False
+
+
 def response_problems(envelope: dict) -> list[str]:
     """What Alexa (or certification) would reject in a whole response envelope:
     SSML rules and limits on speech and reprompt, the response size, and the
     open-session rule (an open session ends with a question and has a reprompt;
     a closed one has none)."""
-
     found = []
     size = len(json.dumps(envelope).encode("utf-8"))
     if size > MAX_RESPONSE_BYTES:
@@ -176,7 +182,7 @@ def response_problems(envelope: dict) -> list[str]:
     if response.get("shouldEndSession") is False:
         if not reprompt:
             found.append("the session stays open without a reprompt")
-        if not speech or not to_text(speech).rstrip().endswith("?"):
+        if not speech or not _ends_with_question(speech):
             found.append("the session stays open but the speech does not end with a question")
     elif reprompt:
         found.append("a reprompt on a response that ends the session")
