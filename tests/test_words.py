@@ -1,0 +1,63 @@
+"""Every key the code speaks exists, in every locale, and fills without a gap."""
+
+import json
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from skill.state import QUESTIONS
+from skill.words import LOCALES, REGIONS, words_for
+
+SKILL = Path(__file__).resolve().parent.parent / "skill"
+CONTENT = SKILL / "content"
+PARAMS = {"hold": 30, "seconds": 10, "round": 1, "rounds": 3, "your_leg": "your leg"}
+
+
+def _keys_in_code() -> set[str]:
+    source = "\n".join(path.read_text() for path in SKILL.glob("*.py"))
+    keys = set(re.findall(r'Line\(\s*"([a-z_.]+)"', source))
+    keys |= set(re.findall(r'"(stretch\.[a-z_.]+|leg\.[a-z]+|bedtime\.[a-z_]+)"', source))
+    return keys | {f"ask.{question}" for question in QUESTIONS}
+
+
+def test_the_code_names_keys_at_all():
+    assert {"launch.night", "ask.easing", "stretch.cue.again", "leg.left"} <= _keys_in_code()
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_key_the_code_uses_exists_and_fills(locale):
+    words = words_for(locale)
+    for key in sorted(_keys_in_code()):
+        if key.startswith("ask."):
+            question = words.question(key)
+            assert question.speech.endswith("?"), key
+            assert question.reprompt, key
+        else:
+            text = words.text(key, **PARAMS)
+            assert "{" not in text and text.strip(), key
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_regional_files_only_override_keys_the_base_has(region):
+    base = json.loads((CONTENT / "en.json").read_text())
+    override = json.loads((CONTENT / f"{region}.json").read_text())
+    assert set(override) <= set(base)
+    assert set(override.get("vars", {})) <= set(base["vars"])
+
+
+def test_no_key_in_the_content_is_unused():
+    base = set(json.loads((CONTENT / "en.json").read_text())) - {"vars", "_comment"}
+    assert base - _keys_in_code() == set()
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_placeholders_are_only_known_names(locale):
+    words = words_for(locale)
+    for key in words.keys():
+        entry = words._table[key]
+        texts = [entry] if isinstance(entry, str) else [entry["speech"], entry["reprompt"]]
+        for text in texts:
+            names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
+            assert names <= set(PARAMS) | set(words._table["vars"]), (key, names)
