@@ -1,0 +1,251 @@
+"""The skill as a Flask web service that only Alexa can talk to.
+
+``POST /`` (or ``/alexa``) takes an Alexa request envelope and answers with the
+skill's response envelope; ``GET /healthz`` is for load balancers. Each request goes:
+size cap, signature over the raw bytes, JSON, envelope shape, skill id, timestamp,
+then ``skill.app.handle_event``. Anything wrong with what the client sent is a 4xx
+with a short JSON error, ``{"error": "..."}``, and one log line saying why.
+
+Configuration, from ``create_app(config)`` first, then environment variables of the
+same names, then the defaults:
+
+- ``ASK_SDK_VERIFY_SIGNATURE`` (default true): check the request came from Alexa.
+  Off is for local testing only.
+- ``ASK_SDK_VERIFY_TIMESTAMP`` (default true): refuse requests older than 150 s.
+- ``ALEXA_SKILL_ID``: the skill id(s), comma separated, whose requests are answered.
+- ``ALEXA_MAX_BODY_BYTES`` (default 131072): larger bodies are answered 413.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import HTTPException
+
+from .app import handle_event
+from .verify import RequestVerificationError, RequestVerifier
+
+log = logging.getLogger(__name__)
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    verify_signature: bool = True
+    verify_timestamp: bool = True
+    skill_ids: frozenset[str] = frozenset()
+    max_body_bytes: int = 128 * 1024
+
+    @classmethod
+    def load(cls, config: Mapping[str, Any] | None = None,
+             environ: Mapping[str, str] | None = None) -> "Settings":
+        """Settings from ``config``, falling back to ``environ`` (default os.environ).
+        An unreadable value raises ValueError: better not to start than to guess."""
+        config = config or {}
+        environ = os.environ if environ is None else environ
+
+        def value(name: str) -> Any:
+            return config[name] if name in config else environ.get(name)
+
+        defaults = cls()
+        return cls(
+            verify_signature=_flag("ASK_SDK_VERIFY_SIGNATURE", value("ASK_SDK_VERIFY_SIGNATURE"),
+                                   defaults.verify_signature),
+            verify_timestamp=_flag("ASK_SDK_VERIFY_TIMESTAMP", value("ASK_SDK_VERIFY_TIMESTAMP"),
+                                   defaults.verify_timestamp),
+            skill_ids=_skill_ids(value("ALEXA_SKILL_ID")),
+            max_body_bytes=_size("ALEXA_MAX_BODY_BYTES", value("ALEXA_MAX_BODY_BYTES"),
+                                 defaults.max_body_bytes),
+        )
+
+
+def _flag(name: str, raw: Any, default: bool) -> bool:
+    if raw is None or raw == "":
+        return default
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"{name} must be true or false, not {raw!r}")
+
+
+def _skill_ids(raw: Any) -> frozenset[str]:
+    if raw is None:
+        return frozenset()
+    parts = raw.split(",") if isinstance(raw, str) else raw
+    return frozenset(part.strip() for part in parts if part.strip())
+
+
+def _size(name: str, raw: Any, default: int) -> int:
+    if raw is None or raw == "":
+        return default
+    try:
+        size = int(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number of bytes, not {raw!r}") from None
+    if size <= 0:
+        raise ValueError(f"{name} must be positive, not {size}")
+    return size
+
+
+class BadRequest(Exception):
+    """What the client sent is not an acceptable Alexa request. Answered 400."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+
+def create_app(config: Mapping[str, Any] | None = None, *,
+               verifier: RequestVerifier | None = None) -> Flask:
+    settings = Settings.load(config)
+    verifier = verifier or RequestVerifier()
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.extensions["leg_cramp_helper"] = settings
+    _warn_about_unsafe(settings)
+
+    @app.before_request
+    def start_clock() -> None:
+        g.started = time.perf_counter()
+        g.fields = {}
+
+    @app.post("/", provide_automatic_options=False)
+    @app.post("/alexa", provide_automatic_options=False)
+    def alexa() -> Response:
+        body = request.get_data(cache=False)  # over the cap: 413, via the error handler
+        try:
+            envelope = _accept(body, request.headers, settings, verifier, g.fields)
+        except (BadRequest, RequestVerificationError) as error:
+            g.fields["error"] = error.reason
+            g.fields["detail"] = error.detail
+            return _json({"error": error.reason}, 400)
+        return _json(handle_event(envelope), 200)
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return _json({"status": "ok"}, 200)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Response:
+        response = _json({"error": (error.name or "error").lower()}, error.code or 400)
+        if error.code == 405:
+            response.headers["Allow"] = ", ".join(error.valid_methods or ["POST"])
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> Response:
+        log.exception("unexpected error")
+        return _json({"error": "internal error"}, 500)
+
+    @app.after_request
+    def log_request(response: Response) -> Response:
+        if request.endpoint != "healthz":
+            _log_line(response.status_code)
+        return response
+
+    return app
+
+
+def _accept(body: bytes, headers: Mapping[str, str], settings: Settings,
+            verifier: RequestVerifier, fields: dict[str, Any]) -> dict:
+    """The envelope in ``body`` if it is an acceptable Alexa request, else an exception.
+    Notes what it learns for the log line in ``fields``."""
+    if settings.verify_signature:
+        fields["verification"] = "failed"
+        verifier.verify_signature(headers, body)
+        fields["verification"] = "ok"
+    else:
+        fields["verification"] = "off"
+    try:
+        envelope = json.loads(body)
+    except (ValueError, RecursionError):
+        raise BadRequest("not JSON") from None
+    if not _is_envelope(envelope):
+        raise BadRequest("not an Alexa request")
+    request_body = envelope["request"]
+    fields["request_id"] = request_body["requestId"]
+    fields["type"] = request_body["type"]
+    intent = request_body.get("intent")
+    if isinstance(intent, dict) and isinstance(intent.get("name"), str):
+        fields["intent"] = intent["name"]
+    if settings.skill_ids:
+        ids = _application_ids(envelope)
+        if not ids or not ids <= settings.skill_ids:
+            raise BadRequest("unknown skill", f"applicationId {sorted(ids)}")
+    if settings.verify_timestamp:
+        verifier.verify_timestamp(envelope)
+    return envelope
+
+
+def _is_envelope(data: Any) -> bool:
+    if not isinstance(data, dict):
+        return False
+    request_body = data.get("request")
+    return (isinstance(request_body, dict)
+            and isinstance(request_body.get("type"), str)
+            and isinstance(request_body.get("requestId"), str)
+            and all(isinstance(data.get(key, {}), dict) for key in ("session", "context")))
+
+
+def _application_ids(envelope: dict) -> set[str]:
+    """Every applicationId the envelope states (context and session). All must be ours."""
+    found = set()
+    for path in (("context", "System", "application", "applicationId"),
+                 ("session", "application", "applicationId")):
+        node: Any = envelope
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if node is not None:
+            found.add(node if isinstance(node, str) else repr(node))
+    return found
+
+
+def _json(data: Any, status: int) -> Response:
+    return Response(json.dumps(data, separators=(",", ":")), status=status,
+                    mimetype="application/json")
+
+
+def _log_line(status: int) -> None:
+    """One line per request: what it was, how verification went, how long it took.
+    Never user ids or what was said."""
+    fields = getattr(g, "fields", {})
+    line = {
+        "status": status,
+        "method": request.method,
+        "path": request.path,
+        "request_id": fields.get("request_id"),
+        "type": fields.get("type"),
+        "intent": fields.get("intent"),
+        "verification": fields.get("verification"),
+        "error": fields.get("error"),
+        "latency_ms": round((time.perf_counter() - getattr(g, "started", time.perf_counter())) * 1000, 2),
+    }
+    if fields.get("detail"):
+        line["detail"] = fields["detail"]
+    log.log(logging.WARNING if status >= 400 else logging.INFO,
+            "request %s", json.dumps({k: v for k, v in line.items() if v is not None}))
+
+
+def _warn_about_unsafe(settings: Settings) -> None:
+    if not settings.verify_signature:
+        log.warning("!!! ASK_SDK_VERIFY_SIGNATURE is off: this server answers ANYONE, not only "
+                    "Alexa. For local testing only; Amazon refuses such an endpoint. !!!")
+    if not settings.verify_timestamp:
+        log.warning("ASK_SDK_VERIFY_TIMESTAMP is off: old requests can be replayed. "
+                    "For local testing only.")
+    if not settings.skill_ids:
+        log.warning("ALEXA_SKILL_ID is not set: requests for any skill are answered.")
