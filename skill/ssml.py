@@ -117,34 +117,41 @@ def problems(ssml: str) -> list[str]:
     return found
 
 
-def to_text(ssml: str) -> str:
-    """Speech as a person reads it in a terminal: text, with each pause as ``[10 s]``."""
+def segments(ssml: str) -> list[str | Pause]:
+    """Speech in the order it is heard: text pieces and pauses (adjacent breaks
+    summed into one ``Pause``), for a terminal or for rendering audio."""
     root = _parse(ssml)
-    out: list[str] = []
+    out: list[str | Pause] = []
     pending = 0.0
 
-    def flush_pause() -> None:
+    def add_text(text: str | None) -> None:
         nonlocal pending
-        if pending:
-            out.append(f"[{pending:g} s]")
-            pending = 0.0
+        if text and text.strip():
+            if pending:
+                out.append(Pause(pending))
+                pending = 0.0
+            out.append(text.strip())
 
     def walk(element: ElementTree.Element) -> None:
         nonlocal pending
         if _qualified(element.tag) == "break":
             pending += break_seconds(element.attrib.get("time", "0s")) or 0
-        elif element.text and element.text.strip():
-            flush_pause()
-            out.append(element.text.strip())
+        else:
+            add_text(element.text)
         for child in element:
             walk(child)
-            if child.tail and child.tail.strip():
-                flush_pause()
-                out.append(child.tail.strip())
+            add_text(child.tail)
 
     walk(root)
-    flush_pause()
-    return " ".join(out)
+    if pending:
+        out.append(Pause(pending))
+    return out
+
+
+def to_text(ssml: str) -> str:
+    """Speech as a person reads it in a terminal: text, with each pause as ``[10 s]``."""
+    return " ".join(f"[{part.seconds:g} s]" if isinstance(part, Pause) else part
+                    for part in segments(ssml))
 
 
 def spoken_seconds(ssml: str) -> float:
