@@ -17,6 +17,9 @@ from .state import State
 EMERGENCY_SYMPTOMS = frozenset({"chest_pain", "breathless"})
 CLOT_SYMPTOMS = frozenset({"swelling", "tenderness", "redness", "warmth", "constant_pain"})
 
+# Turns whose answer may be the greeting, which depends on the time of day.
+MAY_GREET = frozenset({"LaunchRequest", "AMAZON.NavigateHomeIntent", "AMAZON.StartOverIntent"})
+
 
 @dataclass(frozen=True)
 class Turn:
@@ -67,6 +70,7 @@ def navigate_home(state: State, turn: Turn) -> Outcome:
 # --- the routines ---------------------------------------------------------
 
 def _hold_note(turn: Turn, routine: Routine) -> tuple[int, list]:
+    """The hold for this routine, and a word about it when the user asked for a length."""
     hold, adjusted = choose_hold(turn.seconds, routine)
     if adjusted:
         return hold, [Line("hold.adjusted", {"hold": hold})]
@@ -93,8 +97,7 @@ def start_relief(state: State, turn: Turn) -> Outcome:
 
 
 def start_bedtime(state: State, turn: Turn) -> Outcome:
-    hold, note = _hold_note(turn, BEDTIME)
-    return _bedtime_from_round_one(state, hold, note)
+    return _bedtime_from_round_one(state, BEDTIME.default_hold, [])
 
 
 def _after_bedtime_round(state: State, say: list) -> Outcome:
@@ -128,10 +131,16 @@ def start_over(state: State, turn: Turn) -> Outcome:
 
 
 def relieve(state: State, turn: Turn) -> Outcome:
-    """'Help my cramp': start the relief stretch, or go again if it is under way."""
-    if state.routine == RELIEF.name:
+    """'Help my cramp': start the relief stretch, or go again (with any new hold) if under way."""
+    if state.routine != RELIEF.name:
+        return start_relief(state, turn)
+    if turn.seconds is None:
         return next_round(state, turn)
-    return start_relief(state, turn)
+    hold, note = _hold_note(turn, RELIEF)
+    reply, next_state = next_round(state.but(hold=hold), turn)
+    if reply.ask is None:  # the rounds are used up: the hold no longer matters
+        return reply, next_state
+    return Reply((*note, *reply.say), reply.ask), next_state
 
 
 def pause(state: State, turn: Turn) -> Outcome:

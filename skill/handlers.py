@@ -14,7 +14,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import Reprompt, SsmlOutputSpeech
 
-from . import dialog, state
+from . import dialog, local_time, state
 from .reply import Rendered, render
 from .words import words_for
 
@@ -41,9 +41,13 @@ def read_turn(handler_input: HandlerInput) -> dialog.Turn:
     envelope = handler_input.request_envelope
     request = envelope.request
     new_session = bool(envelope.session.new) if envelope.session else True
-    if request.object_type != "IntentRequest":
-        return dialog.Turn(request.object_type, new_session=new_session)
-    intent = request.intent
+    intent = request.intent if request.object_type == "IntentRequest" else None
+    name = getattr(intent, "name", None) or (
+        request.object_type if intent is None else "AMAZON.FallbackIntent")
+    night = (local_time.is_night(getattr(envelope.context, "system", None), request.timestamp)
+             if name in dialog.MAY_GREET else True)
+    if intent is None:
+        return dialog.Turn(name, new_session=new_session, night=night)
     slots = (intent.slots if intent else None) or {}
     leg_slot, symptom_slot = slots.get("leg"), slots.get("symptom")
     leg = _resolved_id(leg_slot) or str(getattr(leg_slot, "value", None) or "").lower()
@@ -51,11 +55,12 @@ def read_turn(handler_input: HandlerInput) -> dialog.Turn:
     if symptom is None and getattr(symptom_slot, "value", None):
         symptom = "unknown"
     return dialog.Turn(
-        intent=getattr(intent, "name", None) or "AMAZON.FallbackIntent",
+        intent=name,
         leg=leg if leg in LEGS else None,
         seconds=_number(getattr(slots.get("seconds"), "value", None)),
         symptom=symptom,
         new_session=new_session,
+        night=night,
     )
 
 

@@ -107,6 +107,14 @@ def test_the_chosen_hold_and_leg_carry_into_later_rounds():
     assert holds(said) == [10, 10, 5]
 
 
+def test_asking_for_a_new_hold_mid_routine_changes_the_next_round():
+    chat = Conversation()
+    chat.say("RelieveCrampIntent")
+    said = chat.say("RelieveCrampIntent", seconds=40)
+    assert said.speech.startswith("We'll hold for 40 seconds. Let's go again.")
+    assert sum(holds(said)) == 40
+
+
 def test_saying_it_still_cramps_mid_routine_is_another_round():
     chat = Conversation()
     chat.say("RelieveCrampIntent")
@@ -218,8 +226,9 @@ def test_signs_of_a_clot_point_to_the_doctor_and_the_emergency_number(symptom):
 def test_warning_signs_without_a_symptom_give_the_general_safety_answer():
     said = Conversation().say("WarningSignsIntent")
     assert said.ended
-    assert said.speech.startswith("Contact your doctor or midwife if the pain stays")
-    assert "call nine one one at once" in said.speech
+    assert said.speech.startswith("If you have chest pain or sudden shortness of breath, "
+                                  "that's an emergency: call nine one one at once.")
+    assert "contact your doctor or midwife if the pain stays" in said.speech
 
 
 def test_an_unknown_symptom_still_gets_safety_advice_and_never_a_diagnosis():
@@ -373,7 +382,7 @@ def test_an_intent_the_skill_does_not_know_is_treated_as_fallback():
     ("WhyCrampsIntent", "In pregnancy, your heart, kidneys and circulation work harder"),
     ("PreventCrampsIntent", "Here are a few tips."),
     ("BedtimeStretchIntent", "Let's stretch both calves"),
-    ("WarningSignsIntent", "Contact your doctor or midwife if the pain stays"),
+    ("WarningSignsIntent", "If you have chest pain or sudden shortness of breath"),
     ("AMAZON.HelpIntent", "I'm not a doctor, but I can guide you"),
 ])
 def test_one_shot_invocations_answer_straight_away(intent, opening):

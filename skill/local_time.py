@@ -1,0 +1,59 @@
+"""Is it night where the user is? Only the launch greeting cares.
+
+Alexa sends the time in UTC; the device's time zone comes from the Alexa
+Settings API (no permission needed). Any doubt (no token, a slow or failed
+call, an unknown zone) counts as night: the safe guess at 3 a.m., when the
+most likely need is a cramp now.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import logging
+from datetime import datetime
+from urllib.parse import quote, urlsplit
+from zoneinfo import ZoneInfo
+
+log = logging.getLogger(__name__)
+
+NIGHT_STARTS, NIGHT_ENDS = 21, 7   # 9 p.m. to 7 a.m., local time
+TIMEOUT_SECONDS = 0.8              # the launch answer must not wait long for a greeting
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _time_zone(api_endpoint: str, token: str, device_id: str) -> str:
+    url = urlsplit(api_endpoint)
+    if url.scheme == "https":
+        connection = http.client.HTTPSConnection(url.hostname, url.port, timeout=TIMEOUT_SECONDS)
+    elif url.scheme == "http" and url.hostname in LOOPBACK:  # a local stand-in, for development
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=TIMEOUT_SECONDS)
+    else:
+        raise ValueError(f"unexpected API endpoint scheme {url.scheme!r}")
+    try:
+        connection.request("GET", f"/v2/devices/{quote(device_id, safe='')}/settings/System.timeZone",
+                           headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
+        response = connection.getresponse()
+        body = response.read(1024)
+        if response.status != 200:
+            raise ValueError(f"settings API answered {response.status}")
+        return json.loads(body)
+    finally:
+        connection.close()
+
+
+def is_night(system, timestamp: datetime | None) -> bool:
+    """Night at the device, from the request's System context and timestamp."""
+    token = getattr(system, "api_access_token", None)
+    endpoint = getattr(system, "api_endpoint", None)
+    device_id = getattr(getattr(system, "device", None), "device_id", None)
+    if not (token and endpoint and device_id and isinstance(timestamp, datetime)):
+        return True
+    try:
+        zone = ZoneInfo(_time_zone(endpoint, token, device_id))
+        moment = timestamp if timestamp.tzinfo else timestamp.replace(tzinfo=ZoneInfo("UTC"))
+        hour = moment.astimezone(zone).hour
+    except Exception as problem:  # noqa: BLE001 - any failure means "unknown", which means night
+        log.info("local time unknown (%s); assuming night", problem)
+        return True
+    return hour >= NIGHT_STARTS or hour < NIGHT_ENDS
