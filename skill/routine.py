@@ -43,7 +43,8 @@ RELIEF = Routine("relief", rounds=3,
                  first_round_note="stretch.may_hurt")
 # Bedtime: both calves in turn, three rounds, a gentler hold.
 BEDTIME = Routine("bedtime", rounds=3,
-                  steps=(Step("stretch.cue", 20, "left"), Step("stretch.cue", 20, "right")),
+                  steps=(Step("stretch.cue", 20, "left", cue_again="stretch.cue.again"),
+                         Step("stretch.cue", 20, "right", cue_again="stretch.cue.again")),
                   switch="bedtime.switch")
 ROUTINES = {routine.name: routine for routine in (RELIEF, BEDTIME)}
 

@@ -177,7 +177,8 @@ def test_launch_why_then_prevention_then_the_bedtime_stretch():
     assert round_one.speech.endswith("That's round 1 of 3. Ready for the next round?")
 
     round_two = chat.say("AMAZON.YesIntent")
-    assert "switch legs" in round_two.speech
+    assert round_two.speech.startswith("Straighten your left leg again, heel first")
+    assert "Now switch legs. Straighten your right leg again" in round_two.speech
     assert round_two.speech.endswith("That's round 2 of 3. Ready for the next round?")
     last = chat.say("AMAZON.NextIntent")
     assert last.ended
