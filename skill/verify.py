@@ -19,9 +19,11 @@ from __future__ import annotations
 import base64
 import binascii
 import posixpath
+import re
 import threading
 import urllib.error
 import urllib.request
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -30,7 +32,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.verification import DNSName, PolicyBuilder, Store, VerificationError
@@ -82,6 +85,26 @@ def _certifi_roots() -> bytes:
 
     with open(certifi.where(), "rb") as bundle:
         return bundle.read()
+
+
+_PEM_CERT = re.compile(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----", re.DOTALL)
+
+
+def load_roots(bundle: bytes) -> list[x509.Certificate]:
+    """The certificates in a PEM bundle, skipping any that cryptography will not load
+    (certifi carries a few old roots that break RFC 5280), so one bad root cannot
+    take the whole store down."""
+    roots = []
+    for block in _PEM_CERT.findall(bundle):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+            try:
+                roots.append(x509.load_pem_x509_certificate(block))
+            except ValueError:
+                continue
+    if not roots:
+        raise ValueError("no usable root certificate")
+    return roots
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -160,8 +183,7 @@ class RequestVerifier:
         clock: Callable[[], datetime] | None = None,
         cache_size: int = CACHE_SIZE,
     ) -> None:
-        root_certs = x509.load_pem_x509_certificates(roots if roots is not None else _certifi_roots())
-        self._store = Store(root_certs)
+        self._store = Store(load_roots(roots if roots is not None else _certifi_roots()))
         self._fetch_chain = fetch_chain or fetch_chain_over_https
         self.clock = clock or _now
         self._cache: OrderedDict[str, _TrustedLeaf] = OrderedDict()
@@ -236,10 +258,13 @@ class RequestVerifier:
         verifier = (PolicyBuilder().store(self._store).time(now)
                     .build_server_verifier(DNSName(SIGNING_NAME)))
         try:
-            verifier.verify(leaf, intermediates)
-        except VerificationError as error:
+            chain = verifier.verify(leaf, intermediates)
+            public_key = leaf.public_key()
+        except (VerificationError, ValueError, UnsupportedAlgorithm) as error:
             raise RequestVerificationError("bad certificate chain", str(error)) from None
-        public_key = leaf.public_key()
         if not isinstance(public_key, rsa.RSAPublicKey):
             raise RequestVerificationError("bad certificate chain", "leaf key is not RSA")
-        return _TrustedLeaf(public_key, leaf.not_valid_before_utc, leaf.not_valid_after_utc)
+        # Trusted only while every certificate of the validated path is in date.
+        return _TrustedLeaf(public_key,
+                            max(cert.not_valid_before_utc for cert in chain),
+                            min(cert.not_valid_after_utc for cert in chain))

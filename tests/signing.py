@@ -120,42 +120,67 @@ def make_leaf(
     )
 
 
+CHAIN_FILES = ("echo-api-cert.pem", "expired.pem", "not-yet-valid.pem", "wrong-name.pem",
+               "untrusted-root.pem")
+
+
 @dataclass
 class TestPKI:
-    """A root CA and an echo-api.amazon.com leaf under it, with the leaf's key."""
+    """A root CA and, under it, certificate chains for one signing key, published as
+    files under https://s3.amazonaws.com/echo.api/ (see ``fetch_chain``):
+
+    - ``echo-api-cert.pem``: a good echo-api.amazon.com leaf (``CERT_URL``);
+    - ``expired.pem``, ``not-yet-valid.pem``: the same leaf out of date;
+    - ``wrong-name.pem``: a leaf for another name;
+    - ``untrusted-root.pem``: a good-looking leaf issued by a root nobody trusts.
+
+    Every leaf has ``leaf_key``, so a request signed by it fails only because of the
+    certificate its URL names.
+    """
 
     __test__ = False  # not a pytest test class
 
     root_key: rsa.RSAPrivateKey
     root: x509.Certificate
     leaf_key: rsa.RSAPrivateKey
-    leaf: x509.Certificate
+    chains: dict[str, bytes]
     fetched: list[str] = field(default_factory=list)
 
     @classmethod
-    def create(cls, root_name: str = "Test Root CA") -> "TestPKI":
-        root_key, leaf_key = new_key(), new_key()
-        root = make_root(root_key, root_name)
-        return cls(root_key, root, leaf_key, make_leaf(root, root_key, leaf_key))
+    def create(cls) -> "TestPKI":
+        root_key, leaf_key, stranger_key = new_key(), new_key(), new_key()
+        root = make_root(root_key)
+        stranger = make_root(stranger_key, "Untrusted Root CA")
+        now = now_utc()
+
+        def leaf(issuer=root, issuer_key=root_key, **kwargs: Any) -> bytes:
+            return pem(make_leaf(issuer, issuer_key, leaf_key, **kwargs))
+
+        chains = {
+            "echo-api-cert.pem": leaf(),
+            "expired.pem": leaf(not_before=now - timedelta(days=30), not_after=now - timedelta(days=1)),
+            "not-yet-valid.pem": leaf(not_before=now + timedelta(days=1),
+                                      not_after=now + timedelta(days=30)),
+            "wrong-name.pem": leaf(names=("echo-api.example.com",)),
+            "untrusted-root.pem": leaf(stranger, stranger_key),
+        }
+        return cls(root_key, root, leaf_key, chains)
 
     @property
     def root_pem(self) -> bytes:
         return pem(self.root)
 
-    @property
-    def chain_pem(self) -> bytes:
-        return pem(self.leaf)
-
-    def issue_leaf(self, **kwargs: Any) -> x509.Certificate:
-        """Another leaf for ``self.leaf_key`` under this root (see ``make_leaf`` for options)."""
-        return make_leaf(self.root, self.root_key, self.leaf_key, **kwargs)
-
     def fetch_chain(self, url: str) -> bytes:
-        """A ``fetch_chain`` for RequestVerifier: records the URL, answers this chain."""
+        """A ``fetch_chain`` for RequestVerifier: records the URL and answers the chain
+        its file name names; an unknown name fails as a 404 would."""
         self.fetched.append(url)
-        return self.chain_pem
+        name = url.rsplit("/", 1)[-1]
+        if name not in self.chains:
+            raise OSError(f"HTTP Error 404: {url}")
+        return self.chains[name]
 
     def verifier(self, **kwargs: Any):
+        """A RequestVerifier trusting this root and fetching from ``self.fetch_chain``."""
         from skill.verify import RequestVerifier
 
         kwargs.setdefault("fetch_chain", self.fetch_chain)
@@ -166,12 +191,17 @@ class TestPKI:
         """The headers Alexa sends with ``body``, signed by ``key`` (default: the leaf's)."""
         return signed_headers(body, key or self.leaf_key, cert_url)
 
-    def write(self, folder: Path) -> tuple[Path, Path]:
-        """Write root.pem and chain.pem into ``folder``, for a server in another process."""
-        root_path, chain_path = folder / "root.pem", folder / "chain.pem"
-        root_path.write_bytes(self.root_pem)
-        chain_path.write_bytes(self.chain_pem)
-        return root_path, chain_path
+    def write(self, folder: Path) -> Path:
+        """Write root.pem and chains/*.pem into ``folder``, for a server in another process."""
+        (folder / "chains").mkdir(parents=True, exist_ok=True)
+        (folder / "root.pem").write_bytes(self.root_pem)
+        for name, chain in self.chains.items():
+            (folder / "chains" / name).write_bytes(chain)
+        return folder
+
+
+def cert_url(name: str) -> str:
+    return f"https://s3.amazonaws.com/echo.api/{name}"
 
 
 def signed_headers(body: bytes, key: rsa.RSAPrivateKey, cert_url: str = CERT_URL) -> dict[str, str]:
@@ -329,5 +359,105 @@ def start_server(command: list[str], port: int, *, env: dict[str, str] | None = 
     raise RuntimeError(f"server did not answer within {timeout} s:\n{server.stop()}")
 
 
-def python_command(*args: str) -> list[str]:
-    return [sys.executable, *args]
+_SERVER_SCRIPT = '''"""skill.web under gunicorn (skill.serve.SkillServer), trusting a test root and
+reading certificate chains from files instead of the network.
+Usage: python test_server.py FOLDER PORT CONFIG_JSON (FOLDER as written by TestPKI.write)."""
+import argparse, json, pathlib, sys
+
+from skill.serve import SkillServer, gunicorn_options
+from skill.verify import RequestVerifier
+from skill.web import create_app
+
+folder, port, config = pathlib.Path(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
+
+
+def fetch_chain(url):
+    return (folder / "chains" / url.rsplit("/", 1)[-1]).read_bytes()
+
+
+verifier = RequestVerifier(roots=(folder / "root.pem").read_bytes(), fetch_chain=fetch_chain)
+options = gunicorn_options(argparse.Namespace(host="127.0.0.1", port=port, workers=2,
+                                              certfile=None, keyfile=None))
+SkillServer(create_app(config, verifier=verifier), options).run()
+'''
+
+
+def start_test_server(pki: TestPKI, folder: Path, config: dict[str, Any] | None = None) -> Server:
+    """The real server (gunicorn, skill.web, skill.verify) on a free port, trusting
+    ``pki``'s root and serving its chains from ``folder`` without network."""
+    pki.write(folder)
+    script = folder / "test_server.py"
+    script.write_text(_SERVER_SCRIPT)
+    port = free_port()
+    command = [sys.executable, str(script), str(folder), str(port), json.dumps(config or {})]
+    return start_server(command, port, env=subprocess_env())
+
+
+# --- requests an endpoint must refuse -------------------------------------------------------
+
+GOOD_CERT_URLS = (
+    CERT_URL,
+    "https://s3.amazonaws.com:443/echo.api/echo-api-cert.pem",
+    "HTTPS://S3.AmazonAWS.com/echo.api/echo-api-cert.pem",
+    "https://s3.amazonaws.com/echo.api/../echo.api/echo-api-cert.pem",
+)
+
+BAD_CERT_URLS = {
+    "http": "http://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+    "other-host": "https://notamazon.com/echo.api/echo-api-cert.pem",
+    "host-suffix": "https://s3.amazonaws.com.evil.example/echo.api/echo-api-cert.pem",
+    "credentials": "https://s3.amazonaws.com@evil.example/echo.api/echo-api-cert.pem",
+    "other-port": "https://s3.amazonaws.com:563/echo.api/echo-api-cert.pem",
+    "path-case": "https://s3.amazonaws.com/EcHo.aPi/echo-api-cert.pem",
+    "outside-echo-api": "https://s3.amazonaws.com/invalid.path/echo-api-cert.pem",
+    "echo-api-prefix": "https://s3.amazonaws.com/echo.api.evil/echo-api-cert.pem",
+    "dot-dot": "https://s3.amazonaws.com/echo.api/../invalid.path/echo-api-cert.pem",
+    "encoded-dot-dot": "https://s3.amazonaws.com/echo.api/%2e%2e/invalid.path/echo-api-cert.pem",
+    "backslash-dot-dot": "https://s3.amazonaws.com/echo.api/..\\invalid.path/echo-api-cert.pem",
+    "relative": "echo.api/echo-api-cert.pem",
+}
+
+
+def bad_request_names() -> list[str]:
+    """The names ``bad_request`` knows, for pytest.mark.parametrize."""
+    return ["tampered-body", "other-key", "expired-leaf", "not-yet-valid-leaf", "wrong-name-leaf",
+            "untrusted-root", "certificate-unavailable", "missing-cert-url", "missing-signature",
+            "signature-not-base64", "old-timestamp", "future-timestamp", "foreign-skill-id",
+            *(f"url-{name}" for name in BAD_CERT_URLS)]
+
+
+def bad_request(pki: TestPKI, name: str) -> tuple[bytes, dict[str, str], str]:
+    """A request an endpoint with ``pki.verifier()`` and ALEXA_SKILL_ID=SKILL_ID must
+    answer 400: (body, headers, the expected JSON error). Made now, so that timestamps
+    are fresh."""
+    body = encode(intent_request("AMAZON.HelpIntent"))
+    if name.startswith("url-"):
+        return body, pki.sign(body, cert_url=BAD_CERT_URLS[name[4:]]), "bad certificate URL"
+    chain_files = {"expired-leaf": "expired.pem", "not-yet-valid-leaf": "not-yet-valid.pem",
+                   "wrong-name-leaf": "wrong-name.pem", "untrusted-root": "untrusted-root.pem"}
+    if name in chain_files:
+        return body, pki.sign(body, cert_url=cert_url(chain_files[name])), "bad certificate chain"
+    if name == "certificate-unavailable":
+        return body, pki.sign(body, cert_url=cert_url("missing.pem")), "certificate unavailable"
+    if name == "tampered-body":
+        return body.replace(b"HelpIntent", b"StopIntent"), pki.sign(body), "bad signature"
+    if name == "other-key":
+        return body, pki.sign(body, key=new_key()), "bad signature"
+    if name == "missing-cert-url":
+        headers = pki.sign(body)
+        del headers["SignatureCertChainUrl"]
+        return body, headers, "missing certificate URL"
+    if name == "missing-signature":
+        headers = pki.sign(body)
+        del headers["Signature-256"]
+        return body, headers, "missing signature"
+    if name == "signature-not-base64":
+        return body, {**pki.sign(body), "Signature-256": "not*base64!"}, "bad signature"
+    if name in ("old-timestamp", "future-timestamp"):
+        offset = timedelta(seconds=-300 if name == "old-timestamp" else 300)
+        body = encode(intent_request("AMAZON.HelpIntent", timestamp=now_utc() + offset))
+        return body, pki.sign(body), "bad timestamp"
+    if name == "foreign-skill-id":
+        body = encode(intent_request("AMAZON.HelpIntent", skill_id="amzn1.ask.skill.someone-else"))
+        return body, pki.sign(body), "unknown skill"
+    raise KeyError(name)
