@@ -1,0 +1,725 @@
+"""``leg-cramp-helper validate [DIR]``: what certification and the ASK tools would reject, offline.
+
+It judges the files in DIR (a checkout of the project), so a changed copy is
+judged as it is:
+
+- each interaction model ``DIR/interaction_models/<locale>.json``: ASK structure,
+  the invocation name rules, intents, samples, slots and slot types;
+- the code and each model agree on intents and slots;
+- the skill manifest ``DIR/skill.json``: store text, example phrases that are
+  real samples, the medical disclaimer, privacy and compliance answered;
+- every response the skill can give: each intent in each dialogue state, in
+  each locale, sent through ``skill.app.handle_event`` as a real envelope and
+  judged by ``skill.ssml.response_problems``.
+
+The responses come from the code that is imported (the installed ``skill``
+package), the models and manifest from DIR.
+
+Output: one line per problem, ``file: problem``, then a summary. Exit status 1
+when there is any problem, 0 otherwise. Warnings (things only certification
+needs, such as icons) are printed but do not fail.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from . import dialog
+from .routine import ROUTINES
+from .state import QUESTIONS, State
+from .words import LOCALES
+
+MODELS_DIR = "interaction_models"
+MANIFEST = "skill.json"
+
+# --- what the code expects of the models ------------------------------------
+
+#: The intents the code answers (a LaunchRequest is not an intent).
+HANDLED_INTENTS = frozenset(dialog.INTENTS) - {"LaunchRequest"}
+
+#: Built-in intents certification requires every custom skill to handle.
+REQUIRED_BUILT_INS = ("AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent",
+                      "AMAZON.NavigateHomeIntent", "AMAZON.FallbackIntent")
+
+#: The slots the handlers read (``skill.handlers.read_turn``) and what each must
+#: hold: a built-in type, or a custom type whose value ids are exactly these.
+#: This belongs next to ``read_turn`` in skill/handlers.py (as ``SLOTS``); until
+#: it is there, it is defined here, and validate uses handlers.SLOTS once it exists.
+SLOTS_READ: dict[str, str | frozenset[str]] = {
+    "leg": frozenset({"left", "right"}),
+    "seconds": "AMAZON.NUMBER",  # read as digits from slot.value
+    "symptom": frozenset(dialog.EMERGENCY_SYMPTOMS | dialog.CLOT_SYMPTOMS),
+}
+
+
+def slots_read() -> dict[str, str | frozenset[str]]:
+    from . import handlers
+    return getattr(handlers, "SLOTS", SLOTS_READ)
+
+
+# --- problems ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    message: str
+    warning: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.file}: {'warning: ' if self.warning else ''}{self.message}"
+
+
+# --- the interaction model --------------------------------------------------
+
+LAUNCH_AND_WAKE_WORDS = frozenset({
+    "alexa", "amazon", "echo", "computer", "skill", "app",
+    "launch", "ask", "tell", "open", "start", "load", "begin", "enable", "run", "play", "use",
+})
+CONNECTING_WORDS = frozenset({"to", "from", "by", "if", "and", "whether", "about", "for", "with", "using"})
+_INVOCATION_CHARS = re.compile(r"^[a-z' .]+$")
+_CUSTOM_INTENT = re.compile(r"^[A-Za-z][A-Za-z_]*$")
+_BUILT_IN_INTENT = re.compile(r"^AMAZON\.[A-Za-z]+$")
+_SLOT_NAME = re.compile(r"^[A-Za-z][A-Za-z_]*$")
+_SLOT_TYPE_NAME = re.compile(r"^[A-Za-z][A-Za-z_]*$")
+_SLOT_REFERENCE = re.compile(r"\{([^{}]*)\}")
+# One spoken word of a sample: letters, with an apostrophe, a hyphen or an abbreviation's period.
+_WORD = re.compile(r"^[^\W\d_]+(?:['\-][^\W\d_]+)*\.?$|^(?:[^\W\d_]\.)+$")
+
+
+def normal(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _shape(sample: str) -> str:
+    """A sample with each slot name blanked, so "{a} leg" and "{b} leg" count as the same."""
+    return _SLOT_REFERENCE.sub("{}", normal(sample))
+
+
+def invocation_problems(name: Any) -> list[str]:
+    if not isinstance(name, str) or not name.strip():
+        return ["no invocation name (interactionModel.languageModel.invocationName)"]
+    found = []
+    if name != name.lower():
+        found.append(f"invocation name {name!r} must be lower case")
+    if not _INVOCATION_CHARS.match(name.lower()):
+        found.append(f"invocation name {name!r} may hold only letters, spaces, apostrophes and periods")
+    words = re.findall(r"[a-z'.]+", name.lower())
+    if len(words) < 2:
+        found.append(f"invocation name {name!r} must have at least two words")
+    if not 2 <= len(name) <= 50:
+        found.append(f"invocation name {name!r} must be 2 to 50 characters")
+    for word in words:
+        if word.strip(".'") in LAUNCH_AND_WAKE_WORDS:
+            found.append(f"invocation name {name!r} contains the launch or wake word {word!r}")
+    if words and (words[0] in CONNECTING_WORDS or words[-1] in CONNECTING_WORDS):
+        found.append(f"invocation name {name!r} starts or ends with a connecting word")
+    return found
+
+
+def _sample_problems(intent: str, sample: Any, declared: set[str]) -> list[str]:
+    if not isinstance(sample, str) or not sample.strip():
+        return [f"{intent}: an empty sample"]
+    found = []
+    for slot in _SLOT_REFERENCE.findall(sample):
+        if slot not in declared:
+            found.append(f"{intent}: sample {sample!r} uses the slot {{{slot}}}, "
+                         "which the intent does not declare")
+    words = _SLOT_REFERENCE.sub(" ", sample)
+    if "{" in words or "}" in words:
+        found.append(f"{intent}: sample {sample!r} has an unmatched brace")
+    elif re.search(r"\d", words):
+        found.append(f"{intent}: sample {sample!r} has digits; spell numbers out")
+    else:
+        bad = [word for word in words.split() if not _WORD.match(word)]
+        if bad:
+            found.append(f"{intent}: sample {sample!r} has characters Alexa does not accept: "
+                         + ", ".join(repr(word) for word in bad))
+    return found
+
+
+def _types_problems(types: Any) -> tuple[list[str], set[str]]:
+    if not isinstance(types, list):
+        return ["languageModel.types must be a list"], set()
+    found, names = [], set()
+    for slot_type in types:
+        name = slot_type.get("name") if isinstance(slot_type, dict) else None
+        if not isinstance(name, str) or not name:
+            found.append("a slot type without a name")
+            continue
+        if name in names:
+            found.append(f"slot type {name} is defined twice")
+        names.add(name)
+        if not _SLOT_TYPE_NAME.match(name):
+            found.append(f"slot type name {name!r} may hold only letters and underscores")
+        values = slot_type.get("values")
+        if not isinstance(values, list) or not values:
+            found.append(f"slot type {name} has no values")
+            continue
+        ids, spoken = set(), set()
+        for value in values:
+            said = (value.get("name") or {}) if isinstance(value, dict) else {}
+            text = said.get("value") if isinstance(said, dict) else None
+            if not isinstance(text, str) or not text.strip():
+                found.append(f"slot type {name} has a value without name.value")
+                continue
+            if value.get("id") is not None:
+                if value["id"] in ids:
+                    found.append(f"slot type {name}: id {value['id']!r} is used twice")
+                ids.add(value["id"])
+            synonyms = said.get("synonyms", [])
+            if not isinstance(synonyms, list) or not all(isinstance(s, str) and s.strip() for s in synonyms):
+                found.append(f"slot type {name}: the synonyms of {text!r} must be non-empty strings")
+                synonyms = []
+            for word in [text, *synonyms]:
+                if normal(word) in spoken:
+                    found.append(f"slot type {name}: {word!r} names two values")
+                spoken.add(normal(word))
+    return found, names
+
+
+def model_problems(document: Any) -> list[str]:
+    """What the ASK tools would reject in one interaction model (a parsed JSON
+    document), and the built-ins certification requires. Messages name no file."""
+    language = ((document.get("interactionModel") or {}).get("languageModel")
+                if isinstance(document, dict) else None)
+    if not isinstance(language, dict):
+        return ["not an ASK interaction model: no interactionModel.languageModel"]
+    found = invocation_problems(language.get("invocationName"))
+    type_problems, defined_types = _types_problems(language.get("types", []))
+    found += type_problems
+    intents = language.get("intents")
+    if not isinstance(intents, list) or not intents:
+        return found + ["languageModel.intents must be a non-empty list"]
+    names: list[str] = []
+    owner: dict[str, str] = {}
+    for intent in intents:
+        name = intent.get("name") if isinstance(intent, dict) else None
+        if not isinstance(name, str) or not name:
+            found.append("an intent without a name")
+            continue
+        if name in names:
+            found.append(f"intent {name} is declared twice")
+        names.append(name)
+        built_in = name.startswith("AMAZON.")
+        if not (_BUILT_IN_INTENT if built_in else _CUSTOM_INTENT).match(name):
+            found.append(f"intent name {name!r} may hold only letters and underscores")
+        slots = intent.get("slots", [])
+        if not isinstance(slots, list):
+            found.append(f"{name}: slots must be a list")
+            slots = []
+        declared: set[str] = set()
+        for slot in slots:
+            slot_name = slot.get("name") if isinstance(slot, dict) else None
+            slot_type = slot.get("type") if isinstance(slot, dict) else None
+            if not isinstance(slot_name, str) or not _SLOT_NAME.match(slot_name):
+                found.append(f"{name}: slot name {slot_name!r} may hold only letters and underscores")
+                continue
+            if slot_name in declared:
+                found.append(f"{name}: slot {slot_name} is declared twice")
+            declared.add(slot_name)
+            if not isinstance(slot_type, str) or not slot_type:
+                found.append(f"{name}: slot {slot_name} has no type")
+            elif not slot_type.startswith("AMAZON.") and slot_type not in defined_types:
+                found.append(f"{name}: slot {slot_name} has the type {slot_type}, which is not defined")
+        samples = intent.get("samples", [])
+        if not isinstance(samples, list):
+            found.append(f"{name}: samples must be a list")
+            samples = []
+        if not built_in and not samples:
+            found.append(f"{name}: a custom intent needs at least one sample")
+        seen: set[str] = set()
+        for sample in samples:
+            problems = _sample_problems(name, sample, declared)
+            found += problems
+            if problems and not isinstance(sample, str):
+                continue
+            key = _shape(sample)
+            if key in seen:
+                found.append(f"{name}: sample {sample!r} appears twice")
+            seen.add(key)
+            other = owner.setdefault(key, name)
+            if other != name:
+                found.append(f"sample {sample!r} is in two intents, {other} and {name}")
+    for required in REQUIRED_BUILT_INS:
+        if required not in names:
+            found.append(f"the required built-in intent {required} is missing")
+    return found
+
+
+def _language(document: Any) -> dict:
+    try:
+        language = document["interactionModel"]["languageModel"]
+        return language if isinstance(language, dict) else {}
+    except (KeyError, TypeError):
+        return {}
+
+
+def _intents(document: Any) -> dict[str, dict]:
+    intents = _language(document).get("intents")
+    return {intent["name"]: intent for intent in intents or []
+            if isinstance(intent, dict) and isinstance(intent.get("name"), str)}
+
+
+def _types(document: Any) -> dict[str, dict]:
+    types = _language(document).get("types")
+    return {t["name"]: t for t in types or [] if isinstance(t, dict) and isinstance(t.get("name"), str)} \
+        if isinstance(types, list) else {}
+
+
+def code_problems(document: Any) -> list[str]:
+    """Where one interaction model and the code disagree on intents and slots."""
+    found = []
+    intents = _intents(document)
+    for name in sorted(set(intents) - HANDLED_INTENTS):
+        found.append(f"intent {name} is in the model but the code does not handle it "
+                     "(not in skill.dialog.INTENTS)")
+    for name in sorted(HANDLED_INTENTS - set(intents)):
+        found.append(f"the code handles {name} but the model has no such intent")
+    expected = slots_read()
+    types = _types(document)
+    seen: set[str] = set()
+    for intent in intents.values():
+        for slot in intent.get("slots") or []:
+            if not isinstance(slot, dict) or not isinstance(slot.get("name"), str):
+                continue
+            name, slot_type = slot["name"], slot.get("type")
+            seen.add(name)
+            if name not in expected:
+                found.append(f"{intent['name']}: the code never reads the slot {name}")
+                continue
+            rule = expected[name]
+            if isinstance(rule, str):
+                if slot_type != rule:
+                    found.append(f"{intent['name']}: slot {name} must have the type {rule} "
+                                 f"(the code reads it so), not {slot_type}")
+            elif slot_type in types:
+                ids = {value.get("id") for value in types[slot_type].get("values") or []
+                       if isinstance(value, dict)}
+                if ids != set(rule):
+                    found.append(
+                        f"{intent['name']}: slot {name} ({slot_type}) has the value ids "
+                        f"{sorted(map(str, ids))}; the code reads {sorted(rule)}")
+            else:
+                found.append(f"{intent['name']}: slot {name} must be a custom slot type "
+                             f"with the ids {sorted(rule)}, not {slot_type}")
+    for name in sorted(set(expected) - seen):
+        found.append(f"the code reads the slot {name} but no intent declares it")
+    return found
+
+
+# --- the manifest -------------------------------------------------------------
+
+DISCLAIMER = "not a substitute for professional medical advice"
+CATEGORIES = frozenset({
+    "ALARMS_AND_CLOCKS", "ASTROLOGY", "BUSINESS_AND_FINANCE", "CALCULATORS",
+    "CALENDARS_AND_REMINDERS", "CHILDRENS_EDUCATION_AND_REFERENCE", "CHILDRENS_GAMES",
+    "CHILDRENS_MUSIC_AND_AUDIO", "CHILDRENS_NOVELTY_AND_HUMOR", "COMMUNICATION",
+    "CONNECTED_CAR", "COOKING_AND_RECIPE", "CURRENCY_GUIDES_AND_CONVERTERS", "DATING",
+    "DELIVERY_AND_TAKEOUT", "DEVICE_TRACKING", "EDUCATION_AND_REFERENCE",
+    "EVENT_FINDERS", "EXERCISE_AND_WORKOUT", "FASHION_AND_STYLE", "FLIGHT_FINDERS",
+    "FRIENDS_AND_FAMILY", "GAME_INFO_AND_ACCESSORY", "GAMES", "HEALTH_AND_FITNESS",
+    "HOTEL_FINDERS", "KNOWLEDGE_AND_TRIVIA", "MOVIE_AND_TV_KNOWLEDGE_AND_TRIVIA",
+    "MOVIE_INFO_AND_REVIEWS", "MOVIE_SHOWTIMES", "MUSIC_AND_AUDIO_ACCESSORIES",
+    "MUSIC_AND_AUDIO_KNOWLEDGE_AND_TRIVIA", "MUSIC_INFO_REVIEWS_AND_RECOGNITION_SERVICE",
+    "NAVIGATION_AND_TRIP_PLANNER", "NEWS", "NOVELTY", "ORGANIZERS_AND_ASSISTANTS",
+    "PETS_AND_ANIMAL", "PODCAST", "PUBLIC_TRANSPORTATION", "RELIGION_AND_SPIRITUALITY",
+    "RESTAURANT_BOOKING_INFO_AND_REVIEW", "SCHOOLS", "SCORE_KEEPING", "SELF_IMPROVEMENT",
+    "SHOPPING", "SMART_HOME", "SOCIAL_NETWORKING", "SPORTS_GAMES", "SPORTS_NEWS",
+    "STREAMING_SERVICE", "TAXI_AND_RIDESHARING", "TO_DO_LISTS_AND_NOTES", "TRANSLATORS",
+    "TV_GUIDES", "UNIT_CONVERTERS", "WEATHER", "WINE_AND_BEVERAGE", "ZIP_CODE_LOOKUP",
+})
+PRIVACY_QUESTIONS = ("allowsPurchases", "usesPersonalInfo", "isChildDirected",
+                     "isExportCompliant", "containsAds")
+ICONS = {"smallIconUri": "108 x 108", "largeIconUri": "512 x 512"}
+MAX_EXAMPLE_PHRASES = 3
+_EXAMPLE = re.compile(
+    r"^alexa,?\s+(?P<verb>open|launch|start|begin|load|ask|tell|use)\s+(?P<rest>.*?)[\s.?!]*$")
+_SEPARATORS = ("to", "for", "about", "that", "if", "whether", "and")
+
+
+def _sample_pattern(sample: str, slots: dict[str, str], types: dict[str, dict]) -> re.Pattern:
+    """A sample as a pattern a filled-in phrase matches: a custom slot matches its
+    values and synonyms, a built-in one any words."""
+    parts, last = [], 0
+    text = normal(sample)
+    for match in _SLOT_REFERENCE.finditer(text):
+        parts.append(re.escape(text[last:match.start()]))
+        slot_type = types.get(slots.get(match.group(1), ""))
+        said = [normal(word) for value in (slot_type or {}).get("values") or []
+                for word in [value["name"]["value"], *value["name"].get("synonyms", [])]]
+        parts.append("(?:" + "|".join(map(re.escape, said)) + ")" if said else r"[\w' .-]+?")
+        last = match.end()
+    parts.append(re.escape(text[last:]))
+    return re.compile("^" + "".join(parts) + "$")
+
+
+def _utterance(phrase: str) -> str:
+    return normal(re.sub(r"[,?!]", " ", phrase)).rstrip(".")
+
+
+def example_problems(phrase: Any, document: Any) -> list[str]:
+    """An example phrase must invoke the skill by name and, past the launch words,
+    be a sample utterance of the locale's model."""
+    if not isinstance(phrase, str) or not phrase.strip():
+        return ["an empty example phrase"]
+    invocation = normal(str(_language(document).get("invocationName", "")))
+    match = _EXAMPLE.match(normal(phrase))
+    if not match or not invocation or not (match["rest"] + " ").startswith(invocation + " "):
+        return [f"example phrase {phrase!r} must start \"Alexa, open {invocation}\" "
+                f"or \"Alexa, ask {invocation} ...\""]
+    rest = _utterance(match["rest"][len(invocation):])
+    if not rest:
+        if match["verb"] in ("ask", "tell"):
+            return [f"example phrase {phrase!r}: ask or tell needs something to ask"]
+        return []
+    candidates = [rest] + [rest[len(word) + 1:] for word in _SEPARATORS if rest.startswith(word + " ")]
+    types = _types(document)
+    for intent in _intents(document).values():
+        slots = {slot.get("name"): slot.get("type") for slot in intent.get("slots") or []
+                 if isinstance(slot, dict)}
+        for sample in intent.get("samples") or []:
+            if not isinstance(sample, str):
+                continue
+            pattern = _sample_pattern(sample, slots, types)
+            if any(pattern.match(candidate) for candidate in candidates):
+                return []
+    return [f"example phrase {phrase!r}: {candidates[-1]!r} is not a sample utterance of the model"]
+
+
+def manifest_problems(manifest: Any, models: dict[str, Any]) -> list[tuple[str, bool]]:
+    """(message, is_warning) for the skill manifest, given the models by locale."""
+    found: list[tuple[str, bool]] = []
+
+    def problem(message: str) -> None:
+        found.append((message, False))
+
+    body = manifest.get("manifest") if isinstance(manifest, dict) else None
+    if not isinstance(body, dict):
+        return [("not a skill manifest: no top-level \"manifest\" object", False)]
+    if body.get("manifestVersion") != "1.0":
+        problem('manifest.manifestVersion must be "1.0"')
+    publishing = body.get("publishingInformation")
+    if not isinstance(publishing, dict):
+        problem("no manifest.publishingInformation")
+        publishing = {}
+    if publishing.get("category") not in CATEGORIES:
+        problem(f"publishingInformation.category {publishing.get('category')!r} is not an Alexa category")
+    if not isinstance(publishing.get("testingInstructions"), str) or not publishing["testingInstructions"].strip():
+        problem("publishingInformation.testingInstructions: certification needs testing instructions")
+    worldwide = publishing.get("isAvailableWorldwide")
+    countries = publishing.get("distributionCountries")
+    if not isinstance(worldwide, bool):
+        problem("publishingInformation.isAvailableWorldwide must be true or false")
+    elif not worldwide and (not isinstance(countries, list) or not countries
+                            or not all(isinstance(c, str) and re.fullmatch(r"[A-Z]{2}", c) for c in countries)):
+        problem("publishingInformation.distributionCountries must list ISO country codes "
+                "when isAvailableWorldwide is false")
+    locales = publishing.get("locales")
+    if not isinstance(locales, dict) or not locales:
+        problem("publishingInformation.locales is missing")
+        locales = {}
+    for locale in sorted(models):
+        if locale not in locales:
+            problem(f"publishingInformation.locales has no {locale}, though there is a model for it")
+    for locale in sorted(set(locales) - set(models)):
+        problem(f"publishingInformation.locales.{locale} has no interaction model")
+    if worldwide is False and isinstance(countries, list):
+        served = {locale.split("-")[-1] for locale in locales}
+        for country in countries:
+            if country not in served:
+                problem(f"distributionCountries has {country}, but no {country} locale "
+                        "(its emergency number would be wrong)")
+    for locale, entry in sorted(locales.items()):
+        where = f"publishingInformation.locales.{locale}"
+        if not isinstance(entry, dict):
+            problem(f"{where} must be an object")
+            continue
+        name = entry.get("name")
+        if not isinstance(name, str) or not 2 <= len(name.strip()) <= 50:
+            problem(f"{where}.name must be 2 to 50 characters")
+        summary = entry.get("summary")
+        if not isinstance(summary, str) or not summary.strip() or len(summary) > 160:
+            problem(f"{where}.summary must be 1 to 160 characters")
+        description = entry.get("description")
+        if not isinstance(description, str) or not description.strip() or len(description) > 4000:
+            problem(f"{where}.description must be 1 to 4000 characters")
+        elif DISCLAIMER not in normal(description):
+            problem(f"{where}.description must say it is {DISCLAIMER!r} (certification of health skills)")
+        keywords = entry.get("keywords", [])
+        if not isinstance(keywords, list) or len(keywords) > 30 or not all(
+                isinstance(k, str) and k.strip() for k in keywords):
+            problem(f"{where}.keywords must be at most 30 non-empty strings")
+        phrases = entry.get("examplePhrases")
+        if not isinstance(phrases, list) or not 1 <= len(phrases) <= MAX_EXAMPLE_PHRASES:
+            problem(f"{where}.examplePhrases must hold 1 to {MAX_EXAMPLE_PHRASES} phrases")
+            phrases = phrases if isinstance(phrases, list) else []
+        if locale in models:
+            for phrase in phrases:
+                found += [(f"{where}: {message}", False) for message in example_problems(phrase, models[locale])]
+        for icon, size in ICONS.items():
+            uri = entry.get(icon)
+            if uri is None or (isinstance(uri, str) and re.search(r"placeholder|replace|example\.", uri, re.I)):
+                found.append((f"{where}.{icon}: certification needs a {size} PNG icon at an https URL; "
+                              "add it before submitting", True))
+            elif not isinstance(uri, str) or not uri.startswith("https://"):
+                problem(f"{where}.{icon} must be an https URL")
+    privacy = body.get("privacyAndCompliance")
+    if not isinstance(privacy, dict):
+        problem("manifest.privacyAndCompliance is missing: the privacy and compliance questions are unanswered")
+        privacy = {}
+    for question in PRIVACY_QUESTIONS:
+        if question in privacy and not isinstance(privacy[question], bool):
+            problem(f"privacyAndCompliance.{question} must be true or false")
+        elif question not in privacy and body.get("privacyAndCompliance") is not None:
+            problem(f"privacyAndCompliance.{question} is unanswered")
+    if privacy.get("isExportCompliant") is False:
+        problem("privacyAndCompliance.isExportCompliant is false: the skill cannot be published")
+    privacy_locales = privacy.get("locales") or {}
+    if privacy.get("usesPersonalInfo") or privacy.get("allowsPurchases"):
+        for locale in locales:
+            url = (privacy_locales.get(locale) or {}).get("privacyPolicyUrl")
+            if not isinstance(url, str) or not url.startswith("http"):
+                problem(f"privacyAndCompliance.locales.{locale}.privacyPolicyUrl is required "
+                        "when the skill uses personal information or allows purchases")
+    custom = ((body.get("apis") or {}).get("custom")) if isinstance(body.get("apis"), dict) else None
+    if not isinstance(custom, dict):
+        problem("manifest.apis.custom is missing: this is a custom skill")
+    else:
+        endpoint = custom.get("endpoint")
+        if endpoint is not None:  # absent: `ask deploy` fills it, or the console
+            uri = endpoint.get("uri") if isinstance(endpoint, dict) else None
+            if not isinstance(uri, str) or not (uri.startswith("arn:aws:lambda:") or uri.startswith("https://")):
+                problem("apis.custom.endpoint.uri must be a Lambda ARN or an https URL (or leave the "
+                        "endpoint out for `ask deploy` to fill)")
+            elif uri.startswith("https://") and endpoint.get("sslCertificateType") not in (
+                    "Wildcard", "SelfSigned", "Trusted"):
+                problem("apis.custom.endpoint.sslCertificateType must be Wildcard, SelfSigned or Trusted "
+                        "for an https endpoint")
+    return found
+
+
+# --- every response -----------------------------------------------------------
+
+SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000000"
+
+
+def _envelope(request: dict, locale: str, attributes: dict | None, new: bool) -> dict:
+    request = {"requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
+               "timestamp": "2026-01-01T03:00:00Z", "locale": locale, **request}
+    application = {"applicationId": SKILL_ID}
+    user = {"userId": "amzn1.ask.account.VALIDATE"}
+    return {
+        "version": "1.0",
+        "session": {"new": new, "sessionId": "amzn1.echo-api.session.validate",
+                    "application": application, "user": user, "attributes": attributes or {}},
+        "context": {"System": {"application": application, "user": user,
+                               "device": {"deviceId": "amzn1.ask.device.VALIDATE",
+                                          "supportedInterfaces": {}},
+                               "apiEndpoint": "https://api.amazonalexa.com"}},
+        "request": request,
+    }
+
+
+def _slot(name: str, value: str | None, type_entry: dict | None) -> dict:
+    slot: dict[str, Any] = {"name": name, "confirmationStatus": "NONE"}
+    if value is None:
+        return slot
+    slot["value"] = value
+    if type_entry is not None:
+        authority = f"amzn1.er-authority.echo-sdk.{SKILL_ID}.{type_entry['name']}"
+        match = next((v for v in type_entry.get("values") or []
+                      if normal(value) in {normal(w) for w in [v["name"]["value"], *v["name"].get("synonyms", [])]}),
+                     None)
+        slot["resolutions"] = {"resolutionsPerAuthority": [
+            {"authority": authority, "status": {"code": "ER_SUCCESS_MATCH"},
+             "values": [{"value": {"name": match["name"]["value"], "id": match.get("id")}}]}
+            if match else
+            {"authority": authority, "status": {"code": "ER_SUCCESS_NO_MATCH"}}]}
+    return slot
+
+
+#: What Alexa may put in a built-in slot: a good value, edge values and "?" (heard, not understood).
+BUILT_IN_VALUES = {"AMAZON.NUMBER": ["20", "5", "90", "?"]}
+
+
+def slot_variants(intent: dict, types: dict[str, dict]) -> list[tuple[str, dict]]:
+    """(label, slots) to send with one intent: none filled, then each slot with
+    each of its values, plus one value the model does not know."""
+    declared = [slot for slot in intent.get("slots") or [] if isinstance(slot, dict) and slot.get("name")]
+    empty = {slot["name"]: _slot(slot["name"], None, None) for slot in declared}
+    variants = [("no slots", empty)]
+    for slot in declared:
+        type_entry = types.get(slot.get("type"))
+        if type_entry is not None:
+            values = [v["name"]["value"] for v in type_entry.get("values") or []] + ["something else"]
+        else:
+            values = BUILT_IN_VALUES.get(slot.get("type"), ["something"])
+        for value in values:
+            variants.append((f"{slot['name']}={value!r}",
+                             {**empty, slot["name"]: _slot(slot["name"], value, type_entry)}))
+    return variants
+
+
+#: Questions asked only while a routine is under way (the dialogue never asks them otherwise).
+ROUTINE_QUESTIONS = frozenset({"easing", "next_round", "resume"})
+
+
+def dialogue_states() -> list[tuple[str, dict]]:
+    """(label, session attributes) for every state the dialogue can be in: each
+    question asked with no routine, and each routine at each round, paused or not,
+    with each question a routine asks."""
+    states: list[tuple[str, dict]] = [("a fresh session", {})]
+    for asked in sorted(QUESTIONS - ROUTINE_QUESTIONS):
+        states.append((f"asked {asked}", State(asked=asked).to_attributes()))
+        states.append((f"asked {asked}, left leg", State(asked=asked, leg="left").to_attributes()))
+    for name, routine in sorted(ROUTINES.items()):
+        for round_ in range(routine.rounds + 1):
+            for paused in (False, True):
+                for asked in sorted(ROUTINE_QUESTIONS):
+                    state = State(routine=name, round=round_, hold=routine.default_hold,
+                                  paused=paused, asked=asked, leg="right" if round_ % 2 else None)
+                    label = f"{name} routine, round {round_}{', paused' if paused else ''}, asked {asked}"
+                    states.append((label, state.to_attributes()))
+    return states
+
+
+class _Errors(logging.Handler):
+    """Collects errors the skill logs while answering (its error handler hides them)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _requests(locale: str, document: Any) -> Iterator[tuple[str, dict]]:
+    yield "LaunchRequest", {"type": "LaunchRequest"}
+    intents = _intents(document)
+    types = _types(document)
+    for name in sorted(HANDLED_INTENTS | set(intents)):
+        for label, slots in slot_variants(intents.get(name, {}), types):
+            suffix = "" if label == "no slots" else f" ({label})"
+            yield f"{name}{suffix}", {"type": "IntentRequest", "dialogState": "COMPLETED",
+                                      "intent": {"name": name, "confirmationStatus": "NONE",
+                                                 "slots": slots}}
+    yield "an intent the skill does not know", {
+        "type": "IntentRequest", "intent": {"name": "UnknownIntent", "confirmationStatus": "NONE"}}
+    yield "SessionEndedRequest", {"type": "SessionEndedRequest", "reason": "USER_INITIATED"}
+
+
+def response_walk(models: dict[str, Any], locales: Iterable[str] = LOCALES) -> list[tuple[str, str]]:
+    """(where, problem) for every response the skill gives to each request in each
+    dialogue state and locale. Requests use the locale's model for slots when there is one."""
+    from .app import handle_event
+
+    found: list[tuple[str, str]] = []
+    errors = _Errors()
+    logger = logging.getLogger("skill")
+    logger.addHandler(errors)
+    try:
+        for locale in locales:
+            requests = list(_requests(locale, models.get(locale)))
+            for state_label, attributes in dialogue_states():
+                for new in ((True, False) if not attributes else (False,)):
+                    for request_label, request in requests:
+                        where = (f"{locale}, {request_label}, {state_label}"
+                                 f"{' (new session)' if new else ''}")
+                        errors.records.clear()
+                        response = handle_event(_envelope(request, locale, attributes, new))
+                        found += [(where, problem) for problem in _judge(request, response)]
+                        found += [(where, f"the skill logged an error: {record.getMessage()}"
+                                   + (f" ({record.exc_info[1]!r})" if record.exc_info else ""))
+                                  for record in errors.records]
+                        if (request["type"] != "SessionEndedRequest"
+                                and response.get("response", {}).get("shouldEndSession") is False):
+                            # "repeat" right after this response must say it again, as good as before
+                            repeat = handle_event(_envelope(
+                                {"type": "IntentRequest", "intent": {"name": "AMAZON.RepeatIntent",
+                                                                     "confirmationStatus": "NONE"}},
+                                locale, response.get("sessionAttributes"), False))
+                            found += [(where + ", then repeat", problem)
+                                      for problem in _judge(request, repeat)]
+    finally:
+        logger.removeHandler(errors)
+    return found
+
+
+def _judge(request: dict, envelope: dict) -> list[str]:
+    from .ssml import response_problems
+
+    response = envelope.get("response") or {}
+    if request["type"] == "SessionEndedRequest":
+        return ["a response to SessionEndedRequest must not speak"] if response.get("outputSpeech") else []
+    found = response_problems(envelope)
+    if not (response.get("outputSpeech") or {}).get("ssml"):
+        found.append("the response says nothing")
+    if response.get("shouldEndSession") is None:
+        found.append("shouldEndSession is not set")
+    return found
+
+
+# --- putting it together --------------------------------------------------------
+
+def _read_json(path: Path, problems: list[Problem], name: str) -> Any:
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except FileNotFoundError:
+        problems.append(Problem(name, "missing"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        problems.append(Problem(name, f"not valid JSON: {error}"))
+    return None
+
+
+def validate(directory: str | Path, *, responses: bool = True) -> list[Problem]:
+    """Every problem (and warning) in the project checkout at ``directory``."""
+    root = Path(directory)
+    problems: list[Problem] = []
+    models: dict[str, Any] = {}
+    paths = sorted((root / MODELS_DIR).glob("*.json"))
+    if not paths:
+        problems.append(Problem(MODELS_DIR, "no interaction models (<locale>.json)"))
+    for path in paths:
+        name = f"{MODELS_DIR}/{path.name}"
+        document = _read_json(path, problems, name)
+        if document is None:
+            continue
+        models[path.stem] = document
+        if path.stem not in LOCALES:
+            problems.append(Problem(name, f"the skill has no words for the locale {path.stem} "
+                                          f"(skill.words.LOCALES: {', '.join(LOCALES)})"))
+        problems += [Problem(name, message) for message in model_problems(document)]
+        problems += [Problem(name, message) for message in code_problems(document)]
+    for locale in LOCALES:
+        if paths and locale not in models and not (root / MODELS_DIR / f"{locale}.json").exists():
+            problems.append(Problem(MODELS_DIR, f"no model for {locale}, a locale the skill speaks"))
+    manifest = _read_json(root / MANIFEST, problems, MANIFEST)
+    if manifest is not None:
+        problems += [Problem(MANIFEST, message, warning)
+                     for message, warning in manifest_problems(manifest, models)]
+    if responses:
+        walked = response_walk(models, sorted(set(LOCALES) | set(models)))
+        problems += [Problem("responses", f"{where}: {problem}") for where, problem in walked]
+    return problems
+
+
+def validate_command(args) -> int:
+    problems = validate(args.dir)
+    for problem in problems:
+        print(problem)
+    failures = sum(not problem.warning for problem in problems)
+    warnings = len(problems) - failures
+    where = Path(args.dir).resolve()
+    if failures:
+        print(f"{failures} problem{'s' * (failures != 1)}, {warnings} warning{'s' * (warnings != 1)} in {where}")
+        return 1
+    print(f"no problems, {warnings} warning{'s' * (warnings != 1)} in {where}: "
+          "models, manifest and every response pass")
+    return 0
