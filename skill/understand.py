@@ -1,0 +1,429 @@
+"""What Alexa would hear in typed text: match it against a locale's interaction model.
+
+Pure, and used by ``leg-cramp-helper say`` and ``chat``. The model file is the only
+source of custom sample utterances and slot values, so trying the skill in the
+terminal tries the model. Amazon's built-in intents have no samples in a model
+(Alexa knows their phrases itself); ``BUILT_IN_PHRASES`` below stands in for
+that knowledge, and is used only for built-ins the model declares.
+
+Matching is forgiving the way speech recognition is: case, punctuation and
+filler words ("um", "please", "alexa") are ignored, and each sample is aligned
+with the text token by token (an edit distance in which an extra word costs
+half a missing one, and a near-miss word such as "cramps" for "cramp" costs
+less than a different word). A slot in a sample captures a span of the text:
+a custom slot resolves it to the slot type's value id (ER_SUCCESS_MATCH), or,
+when the words are not among its values or synonyms, keeps them unresolved
+(ER_SUCCESS_NO_MATCH), as Alexa does; AMAZON.NUMBER accepts digits and number
+words ("forty five") and gives digits ("45"). The best sample wins if it is
+similar enough; otherwise the text goes to AMAZON.FallbackIntent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+DEFAULT_LOCALE = "en-US"
+FALLBACK = "AMAZON.FallbackIntent"
+SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000000"  # a local stand-in
+MIN_SIMILARITY = 0.6
+
+# How Alexa users say the built-in intents. Built-ins carry no samples in a
+# model, so this is the one place these phrases live. Samples a model adds to
+# a built-in (e.g. "it's easing" for AMAZON.YesIntent) are used as well.
+BUILT_IN_PHRASES: dict[str, tuple[str, ...]] = {
+    "AMAZON.HelpIntent": ("help", "help me", "what can I say", "what can you do",
+                          "I need help", "how does this work", "what are my options"),
+    "AMAZON.StopIntent": ("stop", "stop it", "stop that", "shut up", "be quiet", "quiet",
+                          "that's enough", "enough", "turn off", "exit", "quit",
+                          "goodbye", "bye", "I'm done", "off"),
+    "AMAZON.CancelIntent": ("cancel", "cancel that", "never mind", "nevermind", "forget it"),
+    "AMAZON.NavigateHomeIntent": ("go home", "home", "main menu", "go to the main menu",
+                                  "back to the main menu", "go back home"),
+    "AMAZON.YesIntent": ("yes", "yeah", "yep", "yup", "yes please", "sure", "okay", "ok",
+                         "of course", "go ahead", "sounds good", "all right", "alright",
+                         "yes it is", "it is", "I am", "yes I am", "I'd like that",
+                         "yes I would", "definitely"),
+    "AMAZON.NoIntent": ("no", "nope", "nah", "no thanks", "no thank you", "not now",
+                        "not really", "it isn't", "it's not", "no it isn't", "no it's not",
+                        "no I'm not", "I'm not", "no I don't", "I don't"),
+    "AMAZON.RepeatIntent": ("repeat", "repeat that", "say that again", "say it again",
+                            "can you repeat that", "what did you say", "come again",
+                            "pardon", "sorry what", "one more time", "I didn't hear that",
+                            "again"),
+    "AMAZON.StartOverIntent": ("start over", "start again", "restart", "begin again",
+                               "start from the beginning", "from the beginning",
+                               "from the top"),
+    "AMAZON.NextIntent": ("next", "next one", "skip", "skip this", "move on"),
+    "AMAZON.PauseIntent": ("pause", "pause it", "wait", "hold on", "hang on",
+                           "wait a moment", "give me a moment", "one moment", "just a minute"),
+    "AMAZON.ResumeIntent": ("resume", "continue", "carry on", "keep going", "go on",
+                            "I'm ready", "ready", "let's continue", "let's carry on"),
+}
+
+# Words people add that change nothing ("Um, Alexa, say that again please").
+FILLER = frozenset({"um", "umm", "uh", "uhh", "uhm", "er", "erm", "hmm", "mm", "ah", "oh",
+                    "please", "pls", "alexa", "hey", "hi"})
+# "Alexa, ask leg cramp helper to ...": the verb before the invocation name and the
+# word joining it to the request.
+LAUNCH_VERBS = frozenset({"ask", "tell", "open", "launch", "start", "begin", "use", "load", "run"})
+CONNECTING = frozenset({"to", "for", "about", "if", "whether", "and", "that"})
+
+# Alignment costs; a word the person added is cheaper than one they left out.
+INSERT, DELETE, SUBSTITUTE, NEAR, SKIP_SLOT = 0.5, 1.0, 1.0, 0.4, 1.0
+UNRESOLVED_PER_WORD = 0.6   # a custom slot catching words that are not among its values
+MAX_UNRESOLVED_WORDS = 3
+MAX_NUMBER_WORDS = 6
+
+# --- where the models are ------------------------------------------------------
+
+
+def model_file(locale: str) -> Traversable:
+    """A locale's interaction model: the installed package's copy if there is one
+    (``pip install .`` puts ``interaction_models/`` in the wheel as
+    ``skill.interaction_models``), else the checkout's top-level folder."""
+    name = f"{locale}.json"
+    try:
+        packaged = resources.files("skill.interaction_models") / name
+        if packaged.is_file():
+            return packaged
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parent.parent / "interaction_models" / name
+
+
+def load_model(locale: str) -> dict:
+    """The ``languageModel`` of a locale's interaction model."""
+    source = model_file(locale)
+    if not source.is_file():
+        raise FileNotFoundError(f"no interaction model for {locale} (looked for {source})")
+    return json.loads(source.read_text("utf-8"))["interactionModel"]["languageModel"]
+
+
+# --- words -----------------------------------------------------------------------
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)*|[0-9]+")
+_SLOT = re.compile(r"\{(\w+)\}")
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words without punctuation, apostrophes or filler; letters spelled
+    out one by one ("D.V.T.", "g. p.") join into one word ("dvt", "gp")."""
+    raw = _WORD.findall(text.lower().replace("\u2019", "'"))
+    out: list[str] = []
+    letters: list[str] = []
+    for word in raw + [""]:
+        if len(word) == 1 and word.isalpha() and word not in ("a", "i"):
+            letters.append(word)
+            continue
+        if letters:
+            out.extend(["".join(letters)] if len(letters) > 1 else letters)
+            letters = []
+        if word:
+            out.append(word)
+    return [word.replace("'", "") for word in out if word not in FILLER]
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            return word[:-len(suffix)]
+    return word
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b)) == 1 or any(
+            a[:k] + a[k + 1] + a[k] + a[k + 2:] == b for k in range(len(a) - 1))
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:k] + long_[k + 1:] == short for k in range(len(long_)))
+
+
+@lru_cache(maxsize=65536)
+def _substitution(expected: str, heard: str) -> float:
+    if expected == heard:
+        return 0.0
+    if _stem(expected) == _stem(heard) or (
+            min(len(expected), len(heard)) >= 4 and _one_edit_apart(expected, heard)):
+        return NEAR
+    return SUBSTITUTE
+
+
+# --- numbers, as AMAZON.NUMBER hears them ------------------------------------------
+
+_UNITS = {word: value for value, word in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+    "fourteen fifteen sixteen seventeen eighteen nineteen".split())}
+_TENS = {word: 10 * value for value, word in enumerate(
+    "twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)}
+
+
+def number(tokens: list[str] | tuple[str, ...]) -> int | None:
+    """The number these words say ("45", "forty five", "a hundred and ten"), or None."""
+    if not tokens:
+        return None
+    if len(tokens) == 1 and tokens[0].isdigit():
+        return int(tokens[0])
+    total = current = 0
+    previous = None  # what the last word was: "unit", "tens", "scale", "and", "a"
+    for position, word in enumerate(tokens):
+        if word in _UNITS:
+            if previous == "unit" or (previous == "tens" and _UNITS[word] >= 10):
+                return None
+            if previous == "tens" and _UNITS[word] == 0:
+                return None
+            current, previous = current + _UNITS[word], "unit"
+        elif word in _TENS:
+            if previous in ("unit", "tens"):
+                return None
+            current, previous = current + _TENS[word], "tens"
+        elif word in ("hundred", "thousand"):
+            if previous not in ("unit", "a") or current >= 100:
+                return None
+            current = max(current, 1)
+            if word == "hundred":
+                current *= 100
+            else:
+                total, current = total + current * 1000, 0
+            previous = "scale"
+        elif word == "and" and previous == "scale" and position + 1 < len(tokens):
+            previous = "and"
+        elif word == "a" and position == 0 and len(tokens) > 1:
+            previous = "a"
+        else:
+            return None
+    return total + current if previous not in ("a", "and") else None
+
+
+# --- the compiled model ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Sample:
+    intent: str
+    elements: tuple  # ("w", word) or ("s", slot name, slot type)
+
+
+@dataclass(frozen=True)
+class _Value:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    invocation: tuple[str, ...]
+    samples: tuple[_Sample, ...]
+    exact: dict               # words of a sample without slots -> intent (first one wins)
+    declared: dict            # intent -> ((slot name, slot type), ...)
+    values: dict              # slot type -> {words: _Value}
+    longest: dict             # slot type -> most words in one of its values
+
+
+def _compile_sample(intent: str, text: str, slot_types: dict[str, str]) -> _Sample:
+    elements: list[tuple] = []
+    for index, piece in enumerate(_SLOT.split(text)):
+        if index % 2:
+            elements.append(("s", piece, slot_types.get(piece, "")))
+        else:
+            elements.extend(("w", word) for word in words(piece))
+    return _Sample(intent, tuple(elements))
+
+
+@lru_cache(maxsize=None)
+def compiled(locale: str) -> _Compiled:
+    model = load_model(locale)
+    values: dict[str, dict[tuple, _Value]] = {}
+    for slot_type in model.get("types", []):
+        table = values.setdefault(slot_type["name"], {})
+        for entry in slot_type.get("values", []):
+            name = entry["name"]["value"]
+            value = _Value(entry.get("id") or name, name)
+            for said in [name, *entry["name"].get("synonyms", [])]:
+                table.setdefault(tuple(words(said)), value)
+    declared, samples, exact = {}, [], {}
+    intents = model.get("intents", [])
+    for intent in intents:
+        name = intent["name"]
+        slots = tuple((slot["name"], slot["type"]) for slot in intent.get("slots", []))
+        declared[name] = slots
+        phrases = list(intent.get("samples", [])) + list(BUILT_IN_PHRASES.get(name, ()))
+        for text in phrases:
+            sample = _compile_sample(name, text, dict(slots))
+            if not sample.elements:
+                continue
+            samples.append(sample)
+            if all(kind == "w" for kind, *_ in sample.elements):
+                exact.setdefault(tuple(word for _, word in sample.elements), name)
+    longest = {slot_type: max((len(key) for key in table), default=1)
+               for slot_type, table in values.items()}
+    return _Compiled(tuple(words(model.get("invocationName", ""))), tuple(samples),
+                     exact, declared, values, longest)
+
+
+# --- matching -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filled:
+    """One slot filled from the text."""
+
+    name: str
+    value: str                 # what was heard ("left hand", or "45" for a number)
+    slot_type: str
+    id: str | None = None      # the resolved value id (custom types), None if no match
+    resolved: str | None = None  # the resolved value's name
+
+
+@dataclass(frozen=True)
+class Understood:
+    """What Alexa would send for the text: an intent and its slots, or a launch."""
+
+    intent: str | None         # None: only the skill's name was said ("open leg cramp helper")
+    slots: tuple[Filled, ...] = ()
+    declared: tuple[tuple[str, str], ...] = ()
+    similarity: float = 0.0
+
+    def slot(self, name: str) -> Filled | None:
+        return next((filled for filled in self.slots if filled.name == name), None)
+
+    def intent_json(self, skill_id: str = SKILL_ID) -> dict:
+        """The request's ``intent`` object: every declared slot, filled or not."""
+        slots = {name: {"name": name, "confirmationStatus": "NONE"} for name, _ in self.declared}
+        for filled in self.slots:
+            slot = {"name": filled.name, "value": filled.value, "confirmationStatus": "NONE"}
+            if not filled.slot_type.startswith("AMAZON."):
+                authority = {"authority": f"amzn1.er-authority.echo-sdk.{skill_id}.{filled.slot_type}",
+                             "status": {"code": "ER_SUCCESS_MATCH" if filled.id else "ER_SUCCESS_NO_MATCH"}}
+                if filled.id:
+                    authority["values"] = [{"value": {"name": filled.resolved, "id": filled.id}}]
+                slot["resolutions"] = {"resolutionsPerAuthority": [authority]}
+            slots[filled.name] = slot
+        return {"name": self.intent or FALLBACK, "confirmationStatus": "NONE", "slots": slots}
+
+    def describe(self) -> str:
+        """A short line for the terminal: ``RelieveCrampIntent leg=left (0.83)``."""
+        if self.intent is None:
+            return "LaunchRequest"
+        slots = "".join(f" {filled.name}={filled.id or filled.value}"
+                        + ("" if filled.id or filled.slot_type.startswith("AMAZON.") else "?")
+                        for filled in self.slots)
+        return f"{self.intent}{slots}"
+
+
+def _capture(model: _Compiled, slot_type: str, span: tuple[str, ...]):
+    """(cost, value heard, value id, value name) for a slot catching these words,
+    or None if it cannot catch them."""
+    if slot_type == "AMAZON.NUMBER":
+        value = number(span)
+        return (0.0, str(value), None, None) if value is not None else None
+    table = model.values.get(slot_type, {})
+    if span in table:
+        return 0.0, " ".join(span), table[span].id, table[span].name
+    if len(span) <= MAX_UNRESOLVED_WORDS and not slot_type.startswith("AMAZON."):
+        return UNRESOLVED_PER_WORD * len(span), " ".join(span), None, None
+    return None
+
+
+def _align(model: _Compiled, sample: _Sample, heard: tuple[str, ...], budget: float):
+    """The cheapest alignment of a sample with the words heard: (cost, slots), or
+    None when it cannot cost less than ``budget``."""
+    elements, n = sample.elements, len(heard)
+    inf = float("inf")
+    # cost[i][j]: first i elements against first j words; back[i][j]: how we got there.
+    cost = [[inf] * (n + 1) for _ in range(len(elements) + 1)]
+    back: list[list] = [[None] * (n + 1) for _ in range(len(elements) + 1)]
+    cost[0][0] = 0.0
+    for i in range(len(elements) + 1):
+        for j in range(n + 1):
+            here = cost[i][j]
+            if here == inf or here >= budget:
+                continue
+            if j < n and here + INSERT < cost[i][j + 1]:
+                cost[i][j + 1], back[i][j + 1] = here + INSERT, (i, j, None)
+            if i == len(elements):
+                continue
+            element = elements[i]
+            if element[0] == "w":
+                if here + DELETE < cost[i + 1][j]:
+                    cost[i + 1][j], back[i + 1][j] = here + DELETE, (i, j, None)
+                if j < n:
+                    step = here + _substitution(element[1], heard[j])
+                    if step < cost[i + 1][j + 1]:
+                        cost[i + 1][j + 1], back[i + 1][j + 1] = step, (i, j, None)
+                continue
+            _, name, slot_type = element
+            if here + SKIP_SLOT < cost[i + 1][j]:
+                cost[i + 1][j], back[i + 1][j] = here + SKIP_SLOT, (i, j, None)
+            widest = MAX_NUMBER_WORDS if slot_type == "AMAZON.NUMBER" else max(
+                model.longest.get(slot_type, 1), MAX_UNRESOLVED_WORDS)
+            for end in range(j + 1, min(n, j + widest) + 1):
+                captured = _capture(model, slot_type, heard[j:end])
+                if captured is None:
+                    continue
+                extra, value, value_id, value_name = captured
+                if here + extra < cost[i + 1][end]:
+                    cost[i + 1][end] = here + extra
+                    back[i + 1][end] = (i, j, Filled(name, value, slot_type, value_id, value_name))
+    total = cost[len(elements)][n]
+    if total >= budget:
+        return None
+    slots, i, j = [], len(elements), n
+    while (i, j) != (0, 0):
+        i, j, filled = back[i][j]
+        if filled is not None:
+            slots.append(filled)
+    return total, tuple(reversed(slots))
+
+
+def _strip_invocation(heard: list[str], invocation: tuple[str, ...]) -> tuple[list[str], bool]:
+    """Drop "ask leg cramp helper to" from the front; say whether it was there."""
+    size = len(invocation)
+    if not size:
+        return heard, False
+    start = 1 if heard[:1] and heard[0] in LAUNCH_VERBS else 0
+    if tuple(heard[start:start + size]) != invocation:
+        return heard, False
+    rest = heard[start + size:]
+    if rest[:1] and rest[0] in CONNECTING and len(rest) > 1:
+        rest = rest[1:]
+    return rest, True
+
+
+@lru_cache(maxsize=4096)
+def understand(text: str, locale: str = DEFAULT_LOCALE) -> Understood:
+    """The intent (with slots) Alexa would most likely send for this text."""
+    model = compiled(locale)
+    heard_list, invoked = _strip_invocation(words(text), model.invocation)
+    heard = tuple(heard_list)
+    if not heard:
+        return Understood(None if invoked else FALLBACK, similarity=1.0 if invoked else 0.0)
+    if heard in model.exact:
+        intent = model.exact[heard]
+        return Understood(intent, (), model.declared.get(intent, ()), 1.0)
+    best: tuple[float, _Sample, tuple] | None = None
+    for sample in model.samples:
+        size = max(len(sample.elements), len(heard))
+        # Only an alignment better than the best so far (and good enough) is of use.
+        budget = (1 - MIN_SIMILARITY) * size if best is None else min(
+            (1 - MIN_SIMILARITY) * size, (1 - best[0]) * size)
+        if len(sample.elements) - len(heard) >= budget + 1e-9:
+            continue  # too many sample words would go missing
+        aligned = _align(model, sample, heard, budget + 1e-9)
+        if aligned is None:
+            continue
+        similarity = 1 - aligned[0] / size
+        if best is None or similarity > best[0] + 1e-9:
+            best = (similarity, sample, aligned[1])
+    if best is None or best[0] < MIN_SIMILARITY:
+        return Understood(FALLBACK, (), model.declared.get(FALLBACK, ()),
+                          best[0] if best else 0.0)
+    similarity, sample, slots = best
+    return Understood(sample.intent, slots, model.declared.get(sample.intent, ()), similarity)
