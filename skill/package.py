@@ -1,0 +1,182 @@
+"""``leg-cramp-helper package [--out DIR]``: what the ASK CLI and AWS Lambda need.
+
+Writes, in DIR (default ``dist``):
+
+    ask-resources.json                       ASK CLI v2 project, lambda deployer
+    skill-package/skill.json                 the skill manifest
+    skill-package/interactionModels/custom/<locale>.json
+    lambda/lambda_function.py                the Lambda entry point (the repo's own)
+    lambda/requirements.txt                  what the Lambda needs: ask-sdk-core
+    lambda/skill/                            the skill package, words and models
+    leg-cramp-helper-lambda.zip              the same code plus its dependencies,
+                                             ready to upload to a Python 3.11+ Lambda
+
+``cd DIR && ask deploy`` deploys the project (the ASK CLI installs the
+requirements itself); the zip is for uploading by hand in the AWS console.
+
+The skill package, its words and its models are taken from the imported
+``skill`` package (installed, or a checkout), with the models from the
+checkout's ``interaction_models`` folder when the package was not installed.
+The manifest and the Lambda entry point live at the top of a checkout.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from importlib import resources
+from pathlib import Path
+
+import skill
+
+ZIP_NAME = "leg-cramp-helper-lambda.zip"
+#: What the Lambda runs on. Dependencies are fetched as wheels for this platform;
+#: those with compiled parts (charset-normalizer) also carry a pure-Python fallback.
+LAMBDA_RUNTIME = "python3.11"
+LAMBDA_PLATFORM = ("--platform", "manylinux2014_x86_64", "--python-version", "3.11",
+                   "--implementation", "cp", "--only-binary=:all:")
+HANDLER = "lambda_function.lambda_handler"
+ASK_RESOURCES = {
+    "askcliResourcesVersion": "2020-03-31",
+    "profiles": {
+        "default": {
+            "skillMetadata": {"src": "./skill-package"},
+            "code": {"default": {"src": "./lambda"}},
+            "skillInfrastructure": {
+                "type": "@ask-cli/lambda-deployer",
+                "userConfig": {"runtime": LAMBDA_RUNTIME, "handler": HANDLER,
+                               "awsRegion": "us-east-1"},
+            },
+        }
+    },
+}
+_SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo")
+# A zip's entries get this time, so that the same sources make the same zip.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+class PackageError(RuntimeError):
+    """Something the package needs cannot be found or built."""
+
+
+def package_dir() -> Path:
+    return Path(skill.__file__).resolve().parent
+
+
+def project_root() -> Path:
+    """The checkout that holds skill.json and lambda/: the folder above the skill
+    package (a checkout, or an editable install), else the current folder."""
+    for candidate in (package_dir().parent, Path.cwd()):
+        if (candidate / "skill.json").is_file() and (candidate / "lambda" / "lambda_function.py").is_file():
+            return candidate
+    raise PackageError("cannot find skill.json and lambda/lambda_function.py: run "
+                       "`leg-cramp-helper package` in a checkout of the project")
+
+
+def models() -> dict[str, str]:
+    """Each locale's interaction model (its JSON text): the installed package data,
+    or the checkout's interaction_models folder."""
+    try:
+        folder = resources.files("skill.interaction_models")
+        found = {entry.name[:-5]: entry.read_text("utf-8") for entry in folder.iterdir()
+                 if entry.name.endswith(".json")}
+    except ModuleNotFoundError:
+        found = {}
+    if not found:
+        found = {path.stem: path.read_text("utf-8")
+                 for path in sorted((project_root() / "interaction_models").glob("*.json"))}
+    if not found:
+        raise PackageError("no interaction models found")
+    return dict(sorted(found.items()))
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def write_project(out: Path) -> Path:
+    """The ASK CLI v2 project, with the Lambda code folder; returns the code folder."""
+    root = project_root()
+    texts = models()
+    manifest = json.loads((root / "skill.json").read_text("utf-8"))
+    _write(out / "ask-resources.json", json.dumps(ASK_RESOURCES, indent=2) + "\n")
+    _write(out / "skill-package" / "skill.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    custom = out / "skill-package" / "interactionModels" / "custom"
+    if custom.exists():
+        shutil.rmtree(custom)
+    for locale, text in texts.items():
+        _write(custom / f"{locale}.json", text)
+    code = out / "lambda"
+    if code.exists():
+        shutil.rmtree(code)
+    code.mkdir(parents=True)
+    shutil.copy2(root / "lambda" / "lambda_function.py", code / "lambda_function.py")
+    shutil.copy2(root / "lambda" / "requirements.txt", code / "requirements.txt")
+    shutil.copytree(package_dir(), code / "skill", ignore=_SKIP)
+    # the installed layout: the models are package data (skill/interaction_models)
+    for locale, text in texts.items():
+        _write(code / "skill" / "interaction_models" / f"{locale}.json", text)
+    return code
+
+
+def install_dependencies(requirements: Path, target: Path) -> None:
+    """``pip install --target``: wheels for the Lambda's platform, whatever this machine is."""
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--no-compile",
+               "--disable-pip-version-check", "--target", str(target),
+               *LAMBDA_PLATFORM, "-r", str(requirements)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise PackageError(f"pip could not install the Lambda's dependencies:\n{result.stderr.strip()}")
+
+
+def _add_tree(archive: zipfile.ZipFile, folder: Path) -> None:
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder)
+        if path.is_dir() or "__pycache__" in relative.parts or path.suffix in (".pyc", ".pyo"):
+            continue
+        if relative.parts[0] == "bin":  # console scripts pip wrote; the Lambda runs none
+            continue
+        info = zipfile.ZipInfo(relative.as_posix(), date_time=_ZIP_TIME)
+        info.external_attr = 0o644 << 16
+        info.compress_type = zipfile.ZIP_DEFLATED
+        archive.writestr(info, path.read_bytes())
+
+
+def write_zip(code: Path, zip_path: Path) -> Path:
+    """The Lambda deployment zip: the code folder plus its dependencies, at the root."""
+    with tempfile.TemporaryDirectory(prefix="leg-cramp-helper-") as temporary:
+        staging = Path(temporary) / "lambda"
+        shutil.copytree(code, staging, ignore=_SKIP)
+        install_dependencies(code / "requirements.txt", staging)
+        zip_path.parent.mkdir(parents=True, exist_ok=True)
+        partial = zip_path.with_suffix(".zip.partial")
+        with zipfile.ZipFile(partial, "w") as archive:
+            _add_tree(archive, staging)
+        partial.replace(zip_path)
+    return zip_path
+
+
+def build(out: str | Path) -> tuple[Path, Path]:
+    """Write the ASK project and the Lambda zip into ``out``; returns (project, zip)."""
+    out = Path(out)
+    code = write_project(out)
+    return out, write_zip(code, out / ZIP_NAME)
+
+
+def package_command(args) -> int:
+    try:
+        project, zip_path = build(args.out)
+    except PackageError as error:
+        print(f"package: {error}", file=sys.stderr)
+        return 1
+    size = zip_path.stat().st_size / 1024 / 1024
+    print(f"ASK CLI project:  {project}/ (ask-resources.json, skill-package/, lambda/)")
+    print(f"                  deploy with: cd {project} && ask deploy")
+    print(f"Lambda zip:       {zip_path} ({size:.1f} MB), runtime {LAMBDA_RUNTIME} or later, "
+          f"handler {HANDLER}")
+    return 0
