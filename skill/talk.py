@@ -1,0 +1,317 @@
+"""``leg-cramp-helper say`` and ``chat``: talk to the skill in a terminal.
+
+Typed text is matched against the locale's interaction model (``understand``)
+and sent through ``app.handle_event`` in the request envelope Alexa would send:
+a session id, the ``new`` flag, and the session attributes the skill returned
+last turn. Nothing here decides what the skill says; this is only the
+transport, like Lambda or the web service.
+
+chat: the conversation opens with a LaunchRequest ("Alexa, open leg cramp
+helper"); each line becomes an IntentRequest in that session. An empty line is
+silence: the first plays the reprompt, the second ends the session as Alexa
+does (SessionEndedRequest, EXCEEDED_MAX_REPROMPTS). When a session has ended,
+the next line starts a new one, as if the person said "Alexa, ask leg cramp
+helper ..." (a one-shot). End of input or Ctrl-C leaves (SessionEndedRequest,
+USER_INITIATED, if a session is open).
+
+say: one utterance, one answer, as a one-shot invocation in a new session.
+
+--wav DIR: each answer is also spoken into a WAV file by espeak-ng, with the
+SSML pauses as real silence, so a hold lasts as long as it will on a device.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+import wave
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TextIO
+
+from . import ssml
+from .understand import SKILL_ID, Understood, understand
+
+USER_ID = "amzn1.ask.account.LOCAL-TERMINAL"
+DEVICE_ID = "amzn1.ask.device.LOCAL-TERMINAL"
+# espeak-ng's nearest voice for each Alexa locale.
+ESPEAK_VOICES = {"en-US": "en-us", "en-CA": "en-us", "en-GB": "en-gb",
+                 "en-AU": "en-gb", "en-IN": "en-gb"}
+ESPEAK_SPEED = 150  # words per minute; Alexa speaks at about this pace
+INSTALL_ESPEAK = ("leg-cramp-helper: espeak-ng is not installed, so no WAV files will be written "
+                  "(install it with: sudo apt-get install espeak-ng); carrying on with text")
+
+SPEAKER = "Alexa: "
+INDENT = " " * len(SPEAKER)
+PROMPT = "you> "
+
+
+# --- the session, as Alexa keeps it ----------------------------------------------
+
+
+class Session:
+    """One person talking to the skill: builds each request envelope and carries
+    the session (id, ``new``, attributes) from one response to the next request."""
+
+    def __init__(self, locale: str):
+        self.locale = locale
+        self.session_id: str | None = None
+        self.attributes: dict = {}
+        self.new = True
+
+    @property
+    def open(self) -> bool:
+        return self.session_id is not None
+
+    def _envelope(self, request: dict) -> dict:
+        application = {"applicationId": SKILL_ID}
+        user = {"userId": USER_ID}
+        request = {"requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
+                   "timestamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                   "locale": self.locale, **request}
+        return {
+            "version": "1.0",
+            "session": {"new": self.new, "sessionId": self.session_id,
+                        "application": application, "user": user,
+                        "attributes": dict(self.attributes)},
+            "context": {"System": {"application": application, "user": user,
+                                   "device": {"deviceId": DEVICE_ID, "supportedInterfaces": {}},
+                                   "apiEndpoint": "https://api.amazonalexa.com"}},
+            "request": request,
+        }
+
+    def send(self, request: dict) -> dict:
+        """Send one request in this session (starting one if none is open); the response."""
+        from .app import handle_event  # the skill is built only when first spoken to
+
+        if self.session_id is None:
+            self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
+            self.new, self.attributes = True, {}
+        envelope = handle_event(self._envelope(request))
+        self.new = False
+        response = envelope.get("response") or {}
+        if request["type"] == "SessionEndedRequest" or response.get("shouldEndSession") is not False:
+            self.session_id, self.attributes = None, {}
+        else:
+            self.attributes = envelope.get("sessionAttributes") or {}
+        return envelope
+
+    def launch(self) -> dict:
+        return self.send({"type": "LaunchRequest"})
+
+    def hear(self, understood: Understood) -> dict:
+        """What the person said: an IntentRequest, or a LaunchRequest if they only
+        named the skill."""
+        if understood.intent is None:
+            return self.launch()
+        return self.send({"type": "IntentRequest", "dialogState": "COMPLETED",
+                          "intent": understood.intent_json(SKILL_ID)})
+
+    def end(self, reason: str) -> None:
+        """Alexa closes the session (the person left, or said nothing twice)."""
+        if self.open:
+            self.send({"type": "SessionEndedRequest", "reason": reason})
+
+
+def speech(envelope: dict) -> str | None:
+    return ((envelope.get("response") or {}).get("outputSpeech") or {}).get("ssml")
+
+
+def reprompt(envelope: dict) -> str | None:
+    response = envelope.get("response") or {}
+    return ((response.get("reprompt") or {}).get("outputSpeech") or {}).get("ssml")
+
+
+def ended(envelope: dict) -> bool:
+    return (envelope.get("response") or {}).get("shouldEndSession") is not False
+
+
+# --- WAV files ----------------------------------------------------------------
+
+
+class Recorder:
+    """Writes answers as WAV files with espeak-ng; pauses become real silence.
+
+    Each text segment is spoken by its own espeak-ng run and the silences are
+    written as zero samples, so the timing is the SSML's to the millisecond
+    whatever espeak-ng makes of SSML. Without espeak-ng it says so once on
+    stderr and writes nothing."""
+
+    def __init__(self, directory: str | Path, locale: str, err: TextIO):
+        self.directory = Path(directory)
+        self.voice = ESPEAK_VOICES.get(locale, "en")
+        self.err = err
+        self.espeak = shutil.which("espeak-ng")
+        if self.espeak is None:
+            print(INSTALL_ESPEAK, file=err)
+
+    def write(self, ssml_text: str | None, name: str) -> Path | None:
+        if self.espeak is None or not ssml_text:
+            return None
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            path = self.directory / f"{name}.wav"
+            self._render(ssml.segments(ssml_text), path)
+            return path
+        except (OSError, subprocess.SubprocessError, wave.Error) as problem:
+            print(f"leg-cramp-helper: could not write a WAV file: {problem}", file=self.err)
+            return None
+
+    def _spoken(self, text: str, scratch: Path) -> tuple:
+        subprocess.run([self.espeak, "-v", self.voice, "-s", str(ESPEAK_SPEED),
+                        "-w", str(scratch), "--stdin"],
+                       input=text.encode("utf-8"), check=True, timeout=60,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        with wave.open(str(scratch), "rb") as spoken:
+            return spoken.getparams(), spoken.readframes(spoken.getnframes())
+
+    def _render(self, parts: list, path: Path) -> None:
+        chunks: list[bytes | float] = []
+        params = None
+        with tempfile.TemporaryDirectory(prefix="leg-cramp-helper-") as scratch_dir:
+            scratch = Path(scratch_dir) / "segment.wav"
+            for part in parts:
+                if isinstance(part, ssml.Pause):
+                    chunks.append(part.seconds)
+                else:
+                    spoken_params, frames = self._spoken(part, scratch)
+                    params = params or spoken_params
+                    chunks.append(frames)
+        channels, width, rate = ((params.nchannels, params.sampwidth, params.framerate)
+                                 if params else (1, 2, 22050))
+        with wave.open(str(path), "wb") as out:
+            out.setnchannels(channels)
+            out.setsampwidth(width)
+            out.setframerate(rate)
+            for chunk in chunks:
+                out.writeframes(chunk if isinstance(chunk, bytes)
+                                else b"\0" * (round(chunk * rate) * channels * width))
+
+
+def wav_seconds(path: str | Path) -> float:
+    with wave.open(str(path), "rb") as recording:
+        return recording.getnframes() / recording.getframerate()
+
+
+def _slug(text: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))[:40].strip("-") or "answer"
+
+
+# --- printing -----------------------------------------------------------------
+
+
+def show(envelope: dict, out: TextIO, *, speaker: str = SPEAKER) -> None:
+    """The answer as text: the speech with its pauses, the reprompt, the session's end."""
+    said = speech(envelope)
+    indent = " " * len(speaker)
+    if said:
+        print(speaker + ssml.to_text(said), file=out)
+    again = reprompt(envelope)
+    if again and not ended(envelope):
+        print(f"{indent}(if you say nothing) {ssml.to_text(again)}", file=out)
+    if ended(envelope):
+        print("(the skill ended the session)", file=out)
+
+
+def _record(recorder: Recorder | None, envelope: dict, name: str, out: TextIO) -> None:
+    if recorder is None:
+        return
+    path = recorder.write(speech(envelope), name)
+    if path is not None:
+        print(f"(spoken into {path}, {wav_seconds(path):.1f} s)", file=out)
+
+
+# --- the commands -------------------------------------------------------------
+
+
+def say_command(args, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """One utterance, one answer: 'Alexa, ask leg cramp helper <utterance>'."""
+    out, err = out or sys.stdout, err or sys.stderr
+    recorder = Recorder(args.wav, args.locale, err) if getattr(args, "wav", None) else None
+    understood = understand(args.utterance, args.locale)
+    print(f"(heard as {understood.describe()})", file=err)
+    envelope = Session(args.locale).hear(understood)
+    show(envelope, out, speaker="")
+    _record(recorder, envelope, _slug(args.utterance), out)
+    return 0
+
+
+def _lines(stdin: TextIO, out: TextIO):
+    """What the person types, line by line. On a terminal there is a prompt; when
+    input is piped in, each line is echoed after the prompt so the output reads as
+    a transcript."""
+    interactive = stdin.isatty() and stdin is sys.stdin
+    while True:
+        if interactive:
+            try:
+                line = input(PROMPT)
+            except EOFError:
+                print(file=out)
+                return
+        else:
+            line = stdin.readline()
+            if not line:
+                return
+            line = line.rstrip("\r\n")
+            print(PROMPT + line, file=out)
+        yield line
+
+
+def chat_command(args, stdin: TextIO | None = None, out: TextIO | None = None,
+                 err: TextIO | None = None) -> int:
+    """A conversation in the terminal, one session after another."""
+    stdin, out, err = stdin or sys.stdin, out or sys.stdout, err or sys.stderr
+    locale = args.locale
+    recorder = Recorder(args.wav, locale, err) if getattr(args, "wav", None) else None
+    session = Session(locale)
+    turn = 0
+
+    def answer(envelope: dict, name: str) -> None:
+        nonlocal turn
+        turn += 1
+        show(envelope, out)
+        _record(recorder, envelope, f"{turn:02d}-{name}", out)
+        out.flush()
+
+    print(f"Leg Cramp Helper ({locale}). Type what you would say to Alexa. "
+          "An empty line is silence; Ctrl-D or Ctrl-C leaves.", file=out)
+    print('(you: "Alexa, open leg cramp helper")', file=out)
+    last = session.launch()
+    answer(last, "launch")
+    silences = 0
+    try:
+        for line in _lines(stdin, out):
+            if not line.strip():
+                if not session.open:
+                    continue
+                silences += 1
+                if silences == 1 and reprompt(last):
+                    print(SPEAKER + ssml.to_text(reprompt(last)), file=out)
+                else:
+                    session.end("EXCEEDED_MAX_REPROMPTS")
+                    print("(no answer: Alexa ended the session)", file=out)
+                out.flush()
+                continue
+            silences = 0
+            if not session.open:
+                print(f'(new session, as if you said "Alexa, ask leg cramp helper {line.strip()}")',
+                      file=out)
+            understood = understand(line, locale)
+            print(f"(heard as {understood.describe()})", file=err)
+            if understood.intent is None and session.open:
+                session.end("USER_INITIATED")  # naming the skill again starts it afresh
+            last = session.hear(understood)
+            answer(last, _slug(line))
+    except KeyboardInterrupt:
+        print(file=out)
+    if session.open:
+        session.end("USER_INITIATED")
+        print("(you left; the session ended)", file=out)
+    else:
+        print("(bye)", file=out)
+    out.flush()
+    return 0
