@@ -8,12 +8,10 @@ most likely need is a cramp now.
 
 from __future__ import annotations
 
-import http.client
 import json
 import logging
 from datetime import datetime
 from urllib.parse import quote, urlsplit
-from zoneinfo import ZoneInfo
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +21,8 @@ LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def _time_zone(api_endpoint: str, token: str, device_id: str) -> str:
+    import http.client  # only a launch with an API token needs it; kept out of cold start
+
     url = urlsplit(api_endpoint)
     if url.scheme == "https":
         connection = http.client.HTTPSConnection(url.hostname, url.port, timeout=TIMEOUT_SECONDS)
@@ -49,6 +49,8 @@ def is_night(system, timestamp: datetime | None) -> bool:
     device_id = getattr(getattr(system, "device", None), "device_id", None)
     if not (token and endpoint and device_id and isinstance(timestamp, datetime)):
         return True
+    from zoneinfo import ZoneInfo
+
     try:
         zone = ZoneInfo(_time_zone(endpoint, token, device_id))
         moment = timestamp if timestamp.tzinfo else timestamp.replace(tzinfo=ZoneInfo("UTC"))

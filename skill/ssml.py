@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
-from typing import Iterable, Union
-from xml.sax.saxutils import escape
+from typing import TYPE_CHECKING, Iterable, Union
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 MAX_BREAK_SECONDS = 10
 MAX_SPEECH_CHARS = 8000
@@ -50,6 +51,12 @@ def _breaks(seconds: float) -> list[str]:
     return tags
 
 
+def escape(text: str) -> str:
+    # Not xml.sax.saxutils.escape: importing it pulls in urllib.request, ssl and
+    # http.client, a fifth of the skill's cold start.
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def speak(parts: Iterable[Part]) -> str:
     """Build one ``<speak>`` document from text and pauses."""
     pieces = []
@@ -83,7 +90,11 @@ def _qualified(tag: str) -> str:
     return tag
 
 
-def _parse(ssml: str) -> ElementTree.Element:
+def _parse(ssml: str) -> "Element":
+    # Parsing is for checks and the terminal, never for answering a request:
+    # imported here to keep it out of the Lambda cold start.
+    from xml.etree import ElementTree
+
     # Alexa's "amazon:" prefix is not declared in the document; declare it to parse.
     return ElementTree.fromstring(ssml.replace("<speak>", '<speak xmlns:amazon="urn:amazon">', 1))
 
@@ -95,7 +106,7 @@ def problems(ssml: str) -> list[str]:
         found.append(f"speech is {len(ssml)} characters; Alexa takes fewer than {MAX_SPEECH_CHARS}")
     try:
         root = _parse(ssml)
-    except ElementTree.ParseError as error:
+    except SyntaxError as error:  # ElementTree.ParseError
         return found + [f"speech is not well-formed SSML: {error}"]
     if root.tag != "speak":
         found.append(f"speech must be one <speak> element, not <{root.tag}>")
@@ -132,7 +143,7 @@ def segments(ssml: str) -> list[str | Pause]:
                 pending = 0.0
             out.append(text.strip())
 
-    def walk(element: ElementTree.Element) -> None:
+    def walk(element: Element) -> None:
         nonlocal pending
         if _qualified(element.tag) == "break":
             pending += break_seconds(element.attrib.get("time", "0s")) or 0
@@ -167,7 +178,7 @@ MAX_RESPONSE_BYTES = 120 * 1024
 def _ends_with_question(ssml: str) -> bool:
     try:
         return to_text(ssml).rstrip().endswith("?")
-    except ElementTree.ParseError:
+    except SyntaxError:  # ElementTree.ParseError
         return False
 
 
