@@ -711,7 +711,7 @@ def validate(directory: str | Path, *, responses: bool = True) -> list[Problem]:
 
 
 def validate_command(args) -> int:
-    problems = validate(args.dir)
+    problems = validate(args.dir, responses=getattr(args, "responses", True))
     for problem in problems:
         print(problem)
     failures = sum(not problem.warning for problem in problems)

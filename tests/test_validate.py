@@ -1,0 +1,254 @@
+"""``leg-cramp-helper validate`` finds each kind of defect certification or the ASK
+tools would reject, in a copy of the models and manifest, and passes the real ones."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from argparse import Namespace
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # so the test runs however pytest is started
+    sys.path.insert(0, str(ROOT))
+
+from skill import handlers, validate  # noqa: E402
+from skill.cli import main  # noqa: E402
+
+MODEL = "interaction_models/en-US.json"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the checkout's models and manifest, to break."""
+    shutil.copytree(ROOT / "interaction_models", tmp_path / "interaction_models")
+    shutil.copy(ROOT / "skill.json", tmp_path / "skill.json")
+    return tmp_path
+
+
+def edit(project: Path, name: str, change) -> None:
+    path = project / name
+    document = json.loads(path.read_text("utf-8"))
+    change(document)
+    path.write_text(json.dumps(document, indent=2), "utf-8")
+
+
+def language(document: dict) -> dict:
+    return document["interactionModel"]["languageModel"]
+
+
+def intent(document: dict, name: str) -> dict:
+    return next(i for i in language(document)["intents"] if i["name"] == name)
+
+
+def en_us(document: dict) -> dict:
+    return document["manifest"]["publishingInformation"]["locales"]["en-US"]
+
+
+def run(project: Path, capsys) -> tuple[int, list[str]]:
+    """The command as a user runs it (the response walk has its own tests)."""
+    status = validate.validate_command(Namespace(dir=str(project), responses=False))
+    return status, capsys.readouterr().out.splitlines()
+
+
+def assert_reports(project: Path, capsys, file: str, *fragments: str) -> None:
+    status, lines = run(project, capsys)
+    assert status == 1, lines
+    assert any(line.startswith(f"{file}: ") and all(f in line for f in fragments)
+               for line in lines), "\n".join(lines)
+    assert "problem" in lines[-1]
+
+
+# --- the real files -------------------------------------------------------------
+
+def test_the_real_project_passes_every_check_including_every_response(capsys):
+    assert main(["validate", str(ROOT)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1].startswith("no problems")
+    assert all(": warning: " in line for line in out[:-1]), out
+
+
+def test_a_clean_copy_passes_with_only_the_icon_warnings(project, capsys):
+    status, lines = run(project, capsys)
+    assert status == 0, lines
+    assert lines[:-1] and all("IconUri" in line and ": warning: " in line for line in lines[:-1])
+
+
+# --- the interaction model --------------------------------------------------------
+
+@pytest.mark.parametrize("name, fragments", [
+    ("alexa leg cramp helper", ("launch or wake word 'alexa'",)),
+    ("open leg cramp helper", ("launch or wake word 'open'",)),
+    ("cramps", ("at least two words",)),
+    ("Leg Cramp Helper", ("must be lower case",)),
+    ("leg cramp helper 2", ("only letters, spaces, apostrophes and periods",)),
+])
+def test_invocation_name_rules(project, capsys, name, fragments):
+    edit(project, MODEL, lambda d: language(d).update(invocationName=name))
+    assert_reports(project, capsys, MODEL, "invocation name", *fragments)
+
+
+def test_a_sample_in_two_intents(project, capsys):
+    edit(project, MODEL, lambda d: intent(d, "WhyCrampsIntent")["samples"].append("help my cramp"))
+    assert_reports(project, capsys, MODEL, "'help my cramp' is in two intents",
+                   "RelieveCrampIntent", "WhyCrampsIntent")
+
+
+def test_an_undefined_slot_type(project, capsys):
+    edit(project, MODEL, lambda d: intent(d, "RelieveCrampIntent")["slots"][0].update(type="LEG_SIDES"))
+    assert_reports(project, capsys, MODEL, "slot leg has the type LEG_SIDES, which is not defined")
+
+
+def test_an_empty_slot_type(project, capsys):
+    def empty(document):
+        next(t for t in language(document)["types"] if t["name"] == "SYMPTOM")["values"] = []
+    edit(project, MODEL, empty)
+    assert_reports(project, capsys, MODEL, "slot type SYMPTOM has no values")
+
+
+def test_a_sample_naming_an_undeclared_slot(project, capsys):
+    edit(project, MODEL, lambda d: intent(d, "WhyCrampsIntent")["samples"].append("why does my {leg} leg cramp"))
+    assert_reports(project, capsys, MODEL, "uses the slot {leg}, which the intent does not declare")
+
+
+def test_a_sample_with_digits(project, capsys):
+    edit(project, MODEL, lambda d: intent(d, "RelieveCrampIntent")["samples"].append("stretch for 30 seconds"))
+    assert_reports(project, capsys, MODEL, "spell numbers out")
+
+
+@pytest.mark.parametrize("built_in", validate.REQUIRED_BUILT_INS)
+def test_a_missing_required_built_in(project, capsys, built_in):
+    edit(project, MODEL, lambda d: language(d)["intents"].remove(intent(d, built_in)))
+    assert_reports(project, capsys, MODEL, f"required built-in intent {built_in} is missing")
+
+
+# --- the code and the model ---------------------------------------------------------
+
+def test_an_intent_the_code_does_not_handle(project, capsys):
+    edit(project, MODEL, lambda d: language(d)["intents"].append(
+        {"name": "TellAJokeIntent", "slots": [], "samples": ["tell me a joke"]}))
+    assert_reports(project, capsys, MODEL, "TellAJokeIntent is in the model but the code does not handle it")
+
+
+def test_an_intent_the_code_handles_is_missing(project, capsys):
+    edit(project, MODEL, lambda d: language(d)["intents"].remove(intent(d, "PreventCrampsIntent")))
+    assert_reports(project, capsys, MODEL, "the code handles PreventCrampsIntent but the model has no such intent")
+
+
+def test_a_slot_the_code_never_reads(project, capsys):
+    edit(project, MODEL, lambda d: intent(d, "BedtimeStretchIntent")["slots"].append(
+        {"name": "minutes", "type": "AMAZON.NUMBER"}))
+    assert_reports(project, capsys, MODEL, "BedtimeStretchIntent: the code never reads the slot minutes")
+
+
+def test_a_slot_of_a_type_the_code_cannot_read(project, capsys):
+    edit(project, MODEL, lambda d: intent(d, "RelieveCrampIntent")["slots"][1].update(type="AMAZON.DURATION"))
+    assert_reports(project, capsys, MODEL, "slot seconds must have the type AMAZON.NUMBER")
+
+
+def test_a_symptom_id_the_code_does_not_know(project, capsys):
+    def typo(document):
+        symptoms = next(t for t in language(document)["types"] if t["name"] == "SYMPTOM")
+        next(v for v in symptoms["values"] if v["id"] == "chest_pain")["id"] = "chestpain"
+    edit(project, MODEL, typo)
+    assert_reports(project, capsys, MODEL, "slot symptom (SYMPTOM) has the value ids", "chestpain")
+
+
+def test_the_code_slots_are_data_the_handlers_can_own():
+    assert set(validate.slots_read()) == {"leg", "seconds", "symptom"}
+    assert validate.slots_read() is getattr(handlers, "SLOTS", validate.SLOTS_READ)
+
+
+# --- the manifest -----------------------------------------------------------------------
+
+def test_an_example_phrase_that_is_not_a_sample(project, capsys):
+    edit(project, "skill.json", lambda d: en_us(d)["examplePhrases"].append(
+        "Alexa, ask leg cramp helper to sing me a song"))
+    assert_reports(project, capsys, "skill.json", "en-US", "'sing me a song' is not a sample utterance")
+
+
+def test_an_example_phrase_without_the_invocation_name(project, capsys):
+    edit(project, "skill.json", lambda d: en_us(d)["examplePhrases"].__setitem__(0, "Alexa, help my cramp"))
+    assert_reports(project, capsys, "skill.json", "must start \"Alexa, open leg cramp helper\"")
+
+
+def test_an_example_phrase_may_fill_a_slot(project, capsys):
+    edit(project, "skill.json", lambda d: en_us(d)["examplePhrases"].__setitem__(
+        2, "Alexa, ask leg cramp helper to help my left leg"))
+    status, lines = run(project, capsys)
+    assert status == 0, lines
+
+
+def test_a_description_without_the_disclaimer(project, capsys):
+    def drop(document):
+        entry = en_us(document)
+        entry["description"] = entry["description"].replace("not a substitute for professional", "no")
+    edit(project, "skill.json", drop)
+    assert_reports(project, capsys, "skill.json", "en-US.description must say it is",
+                   "not a substitute for professional medical advice")
+
+
+def test_privacy_questions_unanswered(project, capsys):
+    edit(project, "skill.json", lambda d: d["manifest"].pop("privacyAndCompliance"))
+    assert_reports(project, capsys, "skill.json", "privacy and compliance questions are unanswered")
+
+
+def test_one_privacy_question_unanswered(project, capsys):
+    edit(project, "skill.json", lambda d: d["manifest"]["privacyAndCompliance"].pop("usesPersonalInfo"))
+    assert_reports(project, capsys, "skill.json", "privacyAndCompliance.usesPersonalInfo is unanswered")
+
+
+def test_a_model_locale_missing_from_the_manifest(project, capsys):
+    edit(project, "skill.json", lambda d: d["manifest"]["publishingInformation"]["locales"].pop("en-IN"))
+    assert_reports(project, capsys, "skill.json", "has no en-IN, though there is a model for it")
+
+
+def test_a_broken_file_is_a_problem_not_a_crash(project, capsys):
+    (project / MODEL).write_text("{ not json", "utf-8")
+    assert_reports(project, capsys, MODEL, "not valid JSON")
+
+
+# --- every response ----------------------------------------------------------------------
+
+def models() -> dict:
+    return {"en-US": json.loads((ROOT / MODEL).read_text("utf-8"))}
+
+
+def test_the_walk_covers_every_question_routine_round_and_pause():
+    labels = " | ".join(label for label, _ in validate.dialogue_states())
+    from skill.state import QUESTIONS
+    for question in QUESTIONS:
+        assert f"asked {question}" in labels
+    for routine in ("relief", "bedtime"):
+        for round_ in range(4):
+            assert f"{routine} routine, round {round_}, asked" in labels
+            assert f"{routine} routine, round {round_}, paused" in labels
+
+
+def test_the_walk_finds_an_open_session_without_a_reprompt(monkeypatch):
+    build = handlers.build_response
+
+    def no_reprompt(rendered):
+        response = build(rendered)
+        response.reprompt = None
+        return response
+
+    monkeypatch.setattr(handlers, "build_response", no_reprompt)
+    found = validate.response_walk(models(), ["en-US"])
+    assert any("the session stays open without a reprompt" in problem for _, problem in found)
+    assert any(where.startswith("en-US, LaunchRequest, a fresh session") for where, _ in found)
+
+
+def test_the_walk_reports_an_error_the_skill_hid_behind_its_apology(monkeypatch):
+    from skill import dialog
+
+    def broken(state, turn):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(dialog.INTENTS, "WhyCrampsIntent", broken)
+    found = validate.response_walk(models(), ["en-US"])
+    assert any(where.startswith("en-US, WhyCrampsIntent") and "logged an error" in problem and "boom" in problem
+               for where, problem in found)
