@@ -1,0 +1,136 @@
+"""``leg-cramp-helper package`` writes an ASK CLI project and a Lambda zip that
+answers on its own, away from the checkout. Builds once per test session; pip
+fetches ask-sdk-core and its dependencies (from its cache after the first time)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from argparse import Namespace
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # so the test runs however pytest is started
+    sys.path.insert(0, str(ROOT))
+
+from skill import package  # noqa: E402
+
+LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
+
+
+@pytest.fixture(scope="session")
+def dist(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("dist")
+    assert package.package_command(Namespace(out=str(out))) == 0
+    return out
+
+
+@pytest.fixture(scope="session")
+def unpacked(dist, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("lambda")
+    with zipfile.ZipFile(dist / package.ZIP_NAME) as archive:
+        archive.extractall(folder)
+    return folder
+
+
+def envelope(request: dict, locale: str = "en-US") -> dict:
+    application = {"applicationId": "amzn1.ask.skill.00000000-0000-4000-8000-000000000000"}
+    user = {"userId": "amzn1.ask.account.PACKAGE"}
+    return {
+        "version": "1.0",
+        "session": {"new": True, "sessionId": "amzn1.echo-api.session.package",
+                    "application": application, "user": user, "attributes": {}},
+        "context": {"System": {"application": application, "user": user,
+                               "device": {"deviceId": "amzn1.ask.device.PACKAGE", "supportedInterfaces": {}},
+                               "apiEndpoint": "https://api.amazonalexa.com"}},
+        "request": {"requestId": "amzn1.echo-api.request.package", "timestamp": "2026-01-01T03:00:00Z",
+                    "locale": locale, **request},
+    }
+
+
+# Runs in a fresh interpreter with no site-packages (-S), no environment and no
+# current folder on the path (-I): only the unpacked zip can supply the imports.
+LAMBDA_RUN = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import lambda_function, skill, ask_sdk_core
+for module in (lambda_function, skill, ask_sdk_core):
+    assert module.__file__.startswith(sys.argv[1]), module.__file__
+answer = lambda_function.lambda_handler(json.loads(sys.stdin.read()), None)
+unwanted = sorted({"flask", "gunicorn", "cryptography"} & set(sys.modules))
+print(json.dumps({"answer": answer, "unwanted": unwanted}))
+"""
+
+
+def run_lambda(folder: Path, event: dict) -> dict:
+    result = subprocess.run([sys.executable, "-I", "-S", "-c", LAMBDA_RUN, str(folder)],
+                            input=json.dumps(event), capture_output=True, text=True,
+                            cwd=folder.parent, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_zip_answers_a_launch_request_on_its_own(unpacked):
+    ran = run_lambda(unpacked, envelope({"type": "LaunchRequest"}))
+    response = ran["answer"]["response"]
+    assert "not a doctor" in response["outputSpeech"]["ssml"]
+    assert response["outputSpeech"]["ssml"].endswith("?</speak>")
+    assert response["reprompt"]["outputSpeech"]["ssml"].startswith("<speak>")
+    assert response["shouldEndSession"] is False
+    assert ran["unwanted"] == []
+
+
+def test_the_zip_speaks_the_locale_words(unpacked):
+    ran = run_lambda(unpacked, envelope(
+        {"type": "IntentRequest", "intent": {"name": "WarningSignsIntent", "confirmationStatus": "NONE"}},
+        locale="en-GB"))
+    assert "call nine nine nine" in ran["answer"]["response"]["outputSpeech"]["ssml"]
+
+
+def test_the_zip_holds_the_entry_point_the_skill_and_only_its_runtime_dependencies(dist):
+    with zipfile.ZipFile(dist / package.ZIP_NAME) as archive:
+        names = archive.namelist()
+        assert archive.read("lambda_function.py") == (ROOT / "lambda" / "lambda_function.py").read_bytes()
+    tops = {name.split("/")[0] for name in names}
+    assert {"lambda_function.py", "skill", "ask_sdk_core", "ask_sdk_model", "ask_sdk_runtime"} <= tops
+    assert {"skill/__init__.py", "skill/app.py", "skill/content/en.json"} <= set(names)
+    assert {f"skill/interaction_models/{locale}.json" for locale in LOCALES} <= set(names)
+    assert not {"flask", "gunicorn", "cryptography", "werkzeug"} & {top.lower() for top in tops}
+    assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
+
+
+def test_the_ask_cli_project_has_the_expected_files(dist):
+    resources = json.loads((dist / "ask-resources.json").read_text("utf-8"))
+    profile = resources["profiles"]["default"]
+    assert resources["askcliResourcesVersion"] == "2020-03-31"
+    assert profile["skillMetadata"]["src"] == "./skill-package"
+    assert profile["code"]["default"]["src"] == "./lambda"
+    infrastructure = profile["skillInfrastructure"]
+    assert infrastructure["type"] == "@ask-cli/lambda-deployer"
+    assert infrastructure["userConfig"]["handler"] == "lambda_function.lambda_handler"
+    assert infrastructure["userConfig"]["runtime"] >= "python3.11"
+
+    manifest = json.loads((dist / "skill-package" / "skill.json").read_text("utf-8"))
+    assert manifest == json.loads((ROOT / "skill.json").read_text("utf-8"))
+    custom = dist / "skill-package" / "interactionModels" / "custom"
+    assert sorted(path.stem for path in custom.glob("*.json")) == sorted(LOCALES)
+    for locale in LOCALES:
+        assert json.loads((custom / f"{locale}.json").read_text("utf-8")) == json.loads(
+            (ROOT / "interaction_models" / f"{locale}.json").read_text("utf-8"))
+
+    code = dist / "lambda"
+    assert (code / "lambda_function.py").read_bytes() == (ROOT / "lambda" / "lambda_function.py").read_bytes()
+    assert (code / "requirements.txt").read_text() == (ROOT / "lambda" / "requirements.txt").read_text()
+    assert (code / "skill" / "app.py").is_file() and (code / "skill" / "content" / "en.json").is_file()
+    assert not list(code.rglob("__pycache__"))
+
+
+def test_packaging_again_into_the_same_folder_replaces_it(dist):
+    stray = dist / "skill-package" / "interactionModels" / "custom" / "de-DE.json"
+    stray.write_text("{}")
+    package.write_project(dist)
+    assert not stray.exists()
