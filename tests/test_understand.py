@@ -1,0 +1,209 @@
+"""Typed text is understood as Alexa would hear it, through each locale's own model.
+
+Every sample utterance of every model (and every built-in phrase for a built-in
+intent the model declares) must come back as its own intent with its slots
+resolved: that is a test of the models as much as of the matcher. A clash
+between two intents' samples fails here.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # so the test runs however pytest is started
+    sys.path.insert(0, str(ROOT))
+
+from skill import understand as u  # noqa: E402
+from skill.understand import BUILT_IN_PHRASES, FALLBACK, load_model, number, understand, words  # noqa: E402
+
+LOCALES = ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"]
+NUMBER_WORDS = [("forty five", "45"), ("30", "30"), ("twenty", "20"), ("sixty", "60"),
+                ("fifteen", "15"), ("a hundred and ten", "110")]
+
+
+def _cases(locale: str):
+    """(text, intent, {slot: expected id or digits}) for every sample and built-in phrase;
+    slot placeholders are filled in turn with every value and synonym of the slot type."""
+    model = load_model(locale)
+    types = {entry["name"]: entry["values"] for entry in model.get("types", [])}
+    turn = 0
+    for intent in model["intents"]:
+        slot_types = {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
+        for sample in [*intent.get("samples", []), *BUILT_IN_PHRASES.get(intent["name"], ())]:
+            expected = {}
+
+            def fill(match):
+                nonlocal turn
+                name = match.group(1)
+                turn += 1
+                if slot_types[name] == "AMAZON.NUMBER":
+                    said, expected[name] = NUMBER_WORDS[turn % len(NUMBER_WORDS)]
+                    return said
+                choices = [(said, value["id"]) for value in types[slot_types[name]]
+                           for said in [value["name"]["value"], *value["name"].get("synonyms", [])]]
+                said, expected[name] = choices[turn % len(choices)]
+                return said
+
+            yield re.sub(r"\{(\w+)\}", fill, sample), intent["name"], expected
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_sample_of_the_model_comes_back_as_its_own_intent_with_its_slots(locale):
+    wrong = []
+    count = 0
+    for text, intent, expected in _cases(locale):
+        count += 1
+        heard = understand(text, locale)
+        got = {slot.name: slot.id or slot.value for slot in heard.slots}
+        if heard.intent != intent or got != expected:
+            wrong.append(f"{text!r}: wanted {intent} {expected}, heard {heard.describe()}")
+    assert count > 150
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_slot_value_and_synonym_resolves_to_its_id(locale):
+    model = load_model(locale)
+    for slot_type, sample in (("LEG_SIDE", "my {} calf is cramping"), ("SYMPTOM", "what if I have {}")):
+        for value in next(t for t in model["types"] if t["name"] == slot_type)["values"]:
+            for said in [value["name"]["value"], *value["name"].get("synonyms", [])]:
+                heard = understand(sample.format(said), locale)
+                slot = next(iter(heard.slots), None)
+                assert slot is not None and slot.id == value["id"], (said, heard.describe())
+                assert slot.resolved == value["name"]["value"]
+
+
+@pytest.mark.parametrize("text, intent, slots", [
+    ("Um, my LEFT calf is cramping!!", "RelieveCrampIntent", {"leg": "left"}),
+    ("please say that again", "AMAZON.RepeatIntent", {}),
+    ("Alexa, stop.", "AMAZON.StopIntent", {}),
+    ("YES!", "AMAZON.YesIntent", {}),
+    ("uh, no thanks", "AMAZON.NoIntent", {}),
+    ("why do I get cramp", "WhyCrampsIntent", {}),                  # a small change
+    ("why do get cramps", "WhyCrampsIntent", {}),                   # a dropped word
+    ("why do I always get cramps", "WhyCrampsIntent", {}),          # an added word
+    ("my right calf is cramping really badly", "RelieveCrampIntent", {"leg": "right"}),
+    ("stretch my left calf for forty-five seconds", "RelieveCrampIntent",
+     {"leg": "left", "seconds": "45"}),
+    ("hold the stretch for 20 seconds please", "RelieveCrampIntent", {"seconds": "20"}),
+    ("I've got a cramp in my right-hand leg", "RelieveCrampIntent", {"leg": "right"}),
+    ("my leg is swollen", "WarningSignsIntent", {"symptom": "swelling"}),
+    ("is chest pain dangerous?", "WarningSignsIntent", {"symptom": "chest_pain"}),
+    ("signs of D.V.T.", "WarningSignsIntent", {}),
+    ("go home", "AMAZON.NavigateHomeIntent", {}),
+    ("Start over.", "AMAZON.StartOverIntent", {}),
+    ("hang on", "AMAZON.PauseIntent", {}),
+    ("carry on", "AMAZON.ResumeIntent", {}),
+    ("next round", "AMAZON.NextIntent", {}),
+    ("never mind", "AMAZON.CancelIntent", {}),
+    ("what can I say", "AMAZON.HelpIntent", {}),
+])
+def test_sloppy_wording_still_lands(text, intent, slots):
+    heard = understand(text, "en-GB")
+    assert heard.intent == intent, heard.describe()
+    assert {slot.name: slot.id or slot.value for slot in heard.slots} == slots
+
+
+@pytest.mark.parametrize("text", [
+    "purple monkey dishwasher", "asdf qwerty", "what's the weather in Paris",
+    "play some music", "tell me a joke", "", "?!", "um", "hello",
+])
+def test_gibberish_and_other_requests_go_to_fallback(text):
+    heard = understand(text, "en-US")
+    assert heard.intent == FALLBACK, heard.describe()
+    assert heard.intent_json() == {"name": FALLBACK, "confirmationStatus": "NONE", "slots": {}}
+
+
+def test_the_skills_name_is_understood_as_alexa_strips_it():
+    assert understand("Alexa, ask leg cramp helper to help my cramp").intent == "RelieveCrampIntent"
+    assert understand("tell leg cramp helper why do I get cramps").intent == "WhyCrampsIntent"
+    assert understand("open leg cramp helper").intent is None          # a launch
+    assert understand("Alexa, open Leg Cramp Helper.").intent is None
+
+
+# --- the slot JSON, shaped as Alexa sends it ----------------------------------------
+
+def test_a_resolved_custom_slot_has_the_value_id_and_every_declared_slot_is_present():
+    intent = understand("my left hand calf is cramping", "en-US").intent_json()
+    assert intent["name"] == "RelieveCrampIntent"
+    assert intent["confirmationStatus"] == "NONE"
+    leg = intent["slots"]["leg"]
+    assert leg["value"] == "left hand"
+    authority = leg["resolutions"]["resolutionsPerAuthority"][0]
+    assert authority["status"]["code"] == "ER_SUCCESS_MATCH"
+    assert authority["values"][0]["value"] == {"name": "left", "id": "left"}
+    assert authority["authority"].endswith(".LEG_SIDE")
+    assert intent["slots"]["seconds"] == {"name": "seconds", "confirmationStatus": "NONE"}
+
+
+def test_words_outside_the_slot_values_are_kept_unresolved():
+    slot = understand("what if I have a headache", "en-US").intent_json()["slots"]["symptom"]
+    assert "headache" in slot["value"]
+    authority = slot["resolutions"]["resolutionsPerAuthority"][0]
+    assert authority["status"]["code"] == "ER_SUCCESS_NO_MATCH"
+    assert "values" not in authority
+
+
+def test_a_number_slot_holds_digits_and_no_resolutions():
+    slot = understand("stretch for thirty seconds", "en-US").intent_json()["slots"]["seconds"]
+    assert slot == {"name": "seconds", "value": "30", "confirmationStatus": "NONE"}
+
+
+def test_the_skill_reads_what_understand_sends():
+    from skill.talk import Session, speech
+    from skill.ssml import to_text
+
+    said = to_text(speech(Session("en-GB").hear(understand("my right calf is cramping", "en-GB"))))
+    assert "your right leg" in said
+
+
+# --- the pieces ------------------------------------------------------------------
+
+@pytest.mark.parametrize("said, value", [
+    (["45"], 45), ("forty five".split(), 45), (["thirty"], 30), (["zero"], 0),
+    ("a hundred".split(), 100), ("one hundred and twenty three".split(), 123),
+    ("two thousand and five".split(), 2005),
+    ("five forty".split(), None), ("twenty twenty".split(), None), ("ten five".split(), None),
+    (["and"], None), ("thirty and".split(), None), (["seconds"], None), ([], None),
+])
+def test_number_words(said, value):
+    assert number(said) == value
+
+
+def test_words_are_lower_case_without_punctuation_filler_or_apostrophes():
+    assert words("Um, Alexa... I'm OK, please!") == ["im", "ok"]
+    assert words("signs of D. V. T.?") == ["signs", "of", "dvt"]
+    assert words("is it a blood clot") == ["is", "it", "a", "blood", "clot"]
+    assert words("it\u2019s easing") == ["its", "easing"]
+
+
+def test_built_in_phrases_are_only_for_amazon_built_ins():
+    assert all(name.startswith("AMAZON.") for name in BUILT_IN_PHRASES)
+
+
+def test_each_model_is_compiled_once_and_matching_is_quick():
+    import time
+
+    u.compiled("en-AU")
+    start = time.perf_counter()
+    for text in ("my left calf has really seized up tonight", "what if my leg feels warm to touch",
+                 "I think I might have a cramp in my right leg"):
+        understand.__wrapped__(text, "en-AU")
+    assert time.perf_counter() - start < 0.5
+    assert u.compiled("en-AU") is u.compiled("en-AU")
+
+
+# --- where the models come from ------------------------------------------------------
+
+def test_in_a_checkout_the_models_come_from_the_top_level_folder():
+    assert Path(str(u.model_file("en-GB"))) == ROOT / "interaction_models" / "en-GB.json"
+
+
+def test_a_locale_without_a_model_says_so():
+    with pytest.raises(FileNotFoundError, match="xx-XX"):
+        load_model("xx-XX")
