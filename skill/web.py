@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, g, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .app import handle_event
 from .verify import RequestVerificationError, RequestVerifier
@@ -114,7 +114,6 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     settings = Settings.load(config)
     verifier = verifier or RequestVerifier()
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.extensions["leg_cramp_helper"] = settings
     _warn_about_unsafe(settings)
 
@@ -126,7 +125,7 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     @app.post("/", provide_automatic_options=False)
     @app.post("/alexa", provide_automatic_options=False)
     def alexa() -> Response:
-        body = request.get_data(cache=False)  # over the cap: 413, via the error handler
+        body = _read_body(settings.max_body_bytes)
         try:
             envelope = _accept(body, request.headers, settings, verifier, g.fields)
         except (BadRequest, RequestVerificationError) as error:
@@ -158,6 +157,24 @@ def create_app(config: Mapping[str, Any] | None = None, *,
         return response
 
     return app
+
+
+def _read_body(limit: int) -> bytes:
+    """The raw body, or RequestEntityTooLarge (413) past ``limit`` bytes, whether the
+    client sent a Content-Length or chunks. (Flask's MAX_CONTENT_LENGTH would silently
+    cut a chunked body at the limit instead.)"""
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge()
+    chunks, size = [], 0
+    while size <= limit:
+        chunk = request.stream.read(limit + 1 - size)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        raise RequestEntityTooLarge()
+    return b"".join(chunks)
 
 
 def _accept(body: bytes, headers: Mapping[str, str], settings: Settings,

@@ -282,9 +282,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+SETTINGS = ("ASK_SDK_VERIFY_SIGNATURE", "ASK_SDK_VERIFY_TIMESTAMP", "ALEXA_SKILL_ID",
+            "ALEXA_MAX_BODY_BYTES")
+
+
 def subprocess_env(*extra_paths: Path, **env: str) -> dict[str, str]:
-    """os.environ with the repository (and ``extra_paths``) importable, plus ``env``."""
-    merged = dict(os.environ)
+    """os.environ without the skill's settings (SETTINGS), with the repository (and
+    ``extra_paths``) importable, plus ``env``."""
+    merged = {name: value for name, value in os.environ.items() if name not in SETTINGS}
     paths = [str(REPO), *map(str, extra_paths)]
     if merged.get("PYTHONPATH"):
         paths.append(merged["PYTHONPATH"])
@@ -364,11 +369,12 @@ reading certificate chains from files instead of the network.
 Usage: python test_server.py FOLDER PORT CONFIG_JSON (FOLDER as written by TestPKI.write)."""
 import argparse, json, pathlib, sys
 
-from skill.serve import SkillServer, gunicorn_options
+from skill.serve import SkillServer, configure_logging, gunicorn_options
 from skill.verify import RequestVerifier
 from skill.web import create_app
 
 folder, port, config = pathlib.Path(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
+configure_logging()
 
 
 def fetch_chain(url):

@@ -8,12 +8,9 @@ import logging
 
 import pytest
 
-from signing import (SKILL_ID, TestPKI, bad_request, bad_request_names, encode, intent_request,
-                     launch_request)
+from signing import (SETTINGS, SKILL_ID, TestPKI, bad_request, bad_request_names, encode,
+                     intent_request, launch_request)
 from skill.web import create_app
-
-SETTINGS = ("ASK_SDK_VERIFY_SIGNATURE", "ASK_SDK_VERIFY_TIMESTAMP", "ALEXA_SKILL_ID",
-            "ALEXA_MAX_BODY_BYTES")
 
 
 @pytest.fixture(autouse=True)
@@ -99,6 +96,17 @@ def test_a_body_over_the_cap_is_answered_413_before_any_check(pki):
     assert answer.status_code == 413
     assert answer.get_json() == {"error": "request entity too large"}
     assert pki.fetched == []
+
+
+def test_a_body_of_exactly_the_cap_is_read_whole(pki):
+    limit = 4000
+    client = create_app({"ALEXA_MAX_BODY_BYTES": limit}, verifier=pki.verifier()).test_client()
+    envelope = launch_request(attributes={"padding": ""})
+    envelope["session"]["attributes"]["padding"] = "x" * (limit - len(encode(envelope)))
+    assert len(encode(envelope)) == limit
+    assert post_signed(client, pki, envelope).status_code == 200
+    envelope["session"]["attributes"]["padding"] += "x"
+    assert post_signed(client, pki, envelope).status_code == 413
 
 
 def test_the_default_cap_is_128_kib(client, pki):

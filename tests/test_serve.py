@@ -1,0 +1,152 @@
+"""The real server: gunicorn on 127.0.0.1 in another process, spoken to over HTTP(S).
+
+The signed-request tests run skill.web under skill.serve.SkillServer with a verifier
+that trusts the test root and reads chains from files (signing.start_test_server), so
+production code carries no test hook. ``leg-cramp-helper serve`` itself is tested as
+a user runs it.
+"""
+
+from __future__ import annotations
+
+import http.client
+import ssl
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from signing import (SKILL_ID, TestPKI, bad_request, bad_request_names, encode, free_port,
+                     launch_request, make_leaf, new_key, pem, start_server, start_test_server,
+                     subprocess_env)
+
+
+@pytest.fixture(scope="module")
+def pki() -> TestPKI:
+    return TestPKI.create()
+
+
+@pytest.fixture(scope="module")
+def server(pki, tmp_path_factory):
+    server = start_test_server(pki, tmp_path_factory.mktemp("server"), {"ALEXA_SKILL_ID": SKILL_ID})
+    yield server
+    log = server.stop()
+    assert "Traceback" not in log, log
+
+
+def post_signed(server, pki, envelope, path="/"):
+    body = encode(envelope)
+    return server.post(body, pki.sign(body), path)
+
+
+@pytest.mark.parametrize("path", ["/", "/alexa"])
+def test_a_signed_request_is_answered(server, pki, path):
+    status, answer = post_signed(server, pki, launch_request(), path)
+    assert status == 200
+    assert answer["response"]["outputSpeech"]["ssml"].startswith("<speak>")
+
+
+@pytest.mark.parametrize("name", bad_request_names())
+def test_each_bad_request_is_answered_400_and_the_server_keeps_serving(server, pki, name):
+    body, headers, reason = bad_request(pki, name)
+    assert server.post(body, headers) == (400, {"error": reason})
+    assert post_signed(server, pki, launch_request())[0] == 200
+
+
+@pytest.mark.parametrize("body", [b"", b"not json", encode(launch_request())[:-5], b"[]", b"{}"],
+                         ids=["empty", "not-json", "truncated", "list", "empty-object"])
+def test_a_bad_body_is_answered_400(server, pki, body):
+    status, answer = server.post(body, pki.sign(body))
+    assert status == 400
+    assert list(answer) == ["error"]
+
+
+def test_a_body_over_the_cap_is_answered_413(server, pki):
+    status, answer = server.post(b"{" + b" " * (200 * 1024) + b"}", pki.sign(b"{}"))
+    assert (status, answer) == (413, {"error": "request entity too large"})
+
+
+def test_a_chunked_body_over_the_cap_is_answered_413(server, pki):
+    host, port = server.base_url.rsplit("/", 1)[1].split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    chunks = (b"x" * 4096 for _ in range(64))  # 256 KiB, no Content-Length
+    connection.request("POST", "/", body=chunks, headers=pki.sign(b"{}"), encode_chunked=True)
+    response = connection.getresponse()
+    assert response.status == 413
+    connection.close()
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])
+def test_other_methods_are_answered_405(server, method):
+    assert server.request(method, "/") == (405, {"error": "method not allowed"})
+
+
+def test_concurrent_requests_are_all_answered(server, pki):
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        statuses = list(pool.map(lambda _: post_signed(server, pki, launch_request())[0], range(36)))
+    assert statuses == [200] * 36
+
+
+def test_the_server_logs_one_line_per_request_without_user_ids(server, pki):
+    envelope = launch_request()
+    post_signed(server, pki, envelope)
+    log = server.log()
+    assert envelope["request"]["requestId"] in log
+    assert '"verification": "ok"' in log
+    assert "amzn1.ask.account" not in log
+
+
+# --- leg-cramp-helper serve --------------------------------------------------------------------
+
+def serve_command(port: int, *options: str) -> list[str]:
+    return [sys.executable, "-m", "skill.cli", "serve", "--port", str(port), "--workers", "1",
+            *options]
+
+
+def test_serve_starts_and_answers_with_verification_off_for_local_testing():
+    port = free_port()
+    server = start_server(serve_command(port), port,
+                          env=subprocess_env(ASK_SDK_VERIFY_SIGNATURE="false"))
+    try:
+        assert server.get("/healthz") == (200, {"status": "ok"})
+        status, answer = server.post(encode(launch_request()))
+        assert status == 200
+        assert answer["response"]["outputSpeech"]["type"] == "SSML"
+    finally:
+        log = server.stop()
+    assert "ASK_SDK_VERIFY_SIGNATURE is off" in log
+    assert "gthread" in log  # gunicorn, not Flask's development server
+
+
+def test_serve_speaks_tls_and_verifies_by_default(pki, tmp_path):
+    key = new_key()
+    certificate = make_leaf(pki.root, pki.root_key, key, names=("localhost",),
+                            ip_addresses=("127.0.0.1",))
+    certfile, keyfile = tmp_path / "server.pem", tmp_path / "server.key"
+    certfile.write_bytes(pem(certificate))
+    keyfile.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                          serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+    context = ssl.create_default_context(cadata=pki.root_pem.decode("ascii"))
+    port = free_port()
+    server = start_server(serve_command(port, "--certfile", str(certfile), "--keyfile", str(keyfile)),
+                          port, env=subprocess_env(), scheme="https", ssl_context=context)
+    try:
+        assert server.get("/healthz") == (200, {"status": "ok"})
+        # Verification is on by default: an unsigned request is refused.
+        assert server.post(encode(launch_request())) == (400, {"error": "missing certificate URL"})
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("options, env, message", [
+    (["--certfile", "cert.pem"], {}, "--certfile and --keyfile go together"),
+    (["--certfile", "no-cert.pem", "--keyfile", "no-key.pem"], {}, "no such file"),
+    ([], {"ASK_SDK_VERIFY_SIGNATURE": "perhaps"}, "ASK_SDK_VERIFY_SIGNATURE must be true or false"),
+])
+def test_serve_refuses_to_start_on_bad_settings(options, env, message):
+    finished = subprocess.run(serve_command(free_port(), *options), env=subprocess_env(**env),
+                              capture_output=True, text=True, timeout=30)
+    assert finished.returncode == 2
+    assert message in finished.stderr
