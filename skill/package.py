@@ -68,9 +68,11 @@ def package_dir() -> Path:
 
 
 def project_root() -> Path:
-    """The checkout that holds skill.json and lambda/: the folder above the skill
-    package (a checkout, or an editable install), else the current folder."""
-    for candidate in (package_dir().parent, Path.cwd()):
+    """The folder that holds skill.json and lambda/: the folder above the skill
+    package (a checkout, or an editable install), the current folder, or the
+    installed data files (``<prefix>/share/leg-cramp-helper``, when the project
+    installs them)."""
+    for candidate in (package_dir().parent, Path.cwd(), Path(sys.prefix) / "share" / "leg-cramp-helper"):
         if (candidate / "skill.json").is_file() and (candidate / "lambda" / "lambda_function.py").is_file():
             return candidate
     raise PackageError("cannot find skill.json and lambda/lambda_function.py: run "
