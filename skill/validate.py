@@ -29,6 +29,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+from unittest.mock import patch
 
 from . import dialog
 from .routine import ROUTINES
@@ -618,8 +619,11 @@ def _requests(locale: str, document: Any) -> Iterator[tuple[str, dict]]:
 def response_walk(models: dict[str, Any], locales: Iterable[str] = LOCALES) -> list[tuple[str, str]]:
     """(where, problem) for every response the skill gives to each request in each
     dialogue state and locale. Requests use the locale's model for slots when there is one."""
+    from . import local_time
     from .app import handle_event
 
+    # the greeting differs by the time of day at the device: walk it at night and in the daytime
+    greetings = {"LaunchRequest", *getattr(dialog, "MAY_GREET", {"AMAZON.NavigateHomeIntent"})}
     found: list[tuple[str, str]] = []
     errors = _Errors()
     logger = logging.getLogger("skill")
@@ -638,6 +642,13 @@ def response_walk(models: dict[str, Any], locales: Iterable[str] = LOCALES) -> l
                         found += [(where, f"the skill logged an error: {record.getMessage()}"
                                    + (f" ({record.exc_info[1]!r})" if record.exc_info else ""))
                                   for record in errors.records]
+                        if request_label in greetings:
+                            with patch.object(local_time, "is_night", lambda *_: False):
+                                errors.records.clear()
+                                day = handle_event(_envelope(request, locale, attributes, new))
+                            found += [(where + ", in the daytime", problem) for problem in _judge(request, day)]
+                            found += [(where + ", in the daytime", f"the skill logged an error: {r.getMessage()}")
+                                      for r in errors.records]
                         if (request["type"] != "SessionEndedRequest"
                                 and response.get("response", {}).get("shouldEndSession") is False):
                             # "repeat" right after this response must say it again, as good as before
