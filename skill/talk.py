@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import textwrap
 import uuid
 import wave
 from datetime import datetime, timezone
@@ -204,15 +205,25 @@ def _slug(text: str) -> str:
 # --- printing -----------------------------------------------------------------
 
 
+def _wrapped(text: str, indent: str, out: TextIO) -> str:
+    """Long answers wrap to a terminal's width; piped output keeps one line each."""
+    if not (hasattr(out, "isatty") and out.isatty()):
+        return text
+    width = max(40, shutil.get_terminal_size().columns - 1)
+    whole = re.sub(r"\[([\d.]+) s\]", "[\\1\u00a0s]", text)  # keep "[10 s]" on one line
+    return textwrap.fill(whole, width=width, subsequent_indent=indent,
+                         break_on_hyphens=False).replace("\u00a0", " ")
+
+
 def show(envelope: dict, out: TextIO, *, speaker: str = SPEAKER) -> None:
     """The answer as text: the speech with its pauses, the reprompt, the session's end."""
     said = speech(envelope)
     indent = " " * len(speaker)
     if said:
-        print(speaker + ssml.to_text(said), file=out)
+        print(_wrapped(speaker + ssml.to_text(said), indent, out), file=out)
     again = reprompt(envelope)
     if again and not ended(envelope):
-        print(f"{indent}(if you say nothing) {ssml.to_text(again)}", file=out)
+        print(_wrapped(f"{indent}(if you say nothing) {ssml.to_text(again)}", indent, out), file=out)
     if ended(envelope):
         print("(the skill ended the session)", file=out)
 
@@ -290,7 +301,7 @@ def chat_command(args, stdin: TextIO | None = None, out: TextIO | None = None,
                     continue
                 silences += 1
                 if silences == 1 and reprompt(last):
-                    print(SPEAKER + ssml.to_text(reprompt(last)), file=out)
+                    print(_wrapped(SPEAKER + ssml.to_text(reprompt(last)), INDENT, out), file=out)
                 else:
                     session.end("EXCEEDED_MAX_REPROMPTS")
                     print("(no answer: Alexa ended the session)", file=out)

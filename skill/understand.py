@@ -51,7 +51,7 @@ BUILT_IN_PHRASES: dict[str, tuple[str, ...]] = {
                          "yes I would", "definitely"),
     "AMAZON.NoIntent": ("no", "nope", "nah", "no thanks", "no thank you", "not now",
                         "not really", "it isn't", "it's not", "no it isn't", "no it's not",
-                        "no I'm not", "I'm not", "no I don't", "I don't"),
+                        "no I'm not", "I'm not"),
     "AMAZON.RepeatIntent": ("repeat", "repeat that", "say that again", "say it again",
                             "can you repeat that", "what did you say", "come again",
                             "pardon", "sorry what", "one more time", "I didn't hear that",

@@ -310,3 +310,16 @@ def test_pip_install_into_a_fresh_venv_gives_a_working_say(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(say("why.answer"))
+
+
+def test_on_a_terminal_long_answers_wrap_without_splitting_a_pause(monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(talk.shutil, "get_terminal_size", lambda: os.terminal_size((41, 24)))
+    text = talk._wrapped("Alexa: " + "Hold it there. [10 s] 10. [10 s] 20. " * 6, talk.INDENT, Terminal())
+    lines = text.splitlines()
+    assert len(lines) > 3 and all(len(line) <= 40 for line in lines)
+    assert text.count("[10 s]") == 12
+    assert talk._wrapped("a " * 100, "", io.StringIO()) == "a " * 100  # piped: untouched
