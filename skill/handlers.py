@@ -21,6 +21,13 @@ from .words import words_for
 log = logging.getLogger(__name__)
 
 LEGS = frozenset({"left", "right"})
+# The slots read_turn reads, and what each must hold in every interaction model:
+# a built-in type, or a custom type whose value ids are exactly these.
+SLOTS = {
+    "leg": LEGS,
+    "seconds": "AMAZON.NUMBER",
+    "symptom": dialog.EMERGENCY_SYMPTOMS | dialog.CLOT_SYMPTOMS,
+}
 
 
 def _resolved_id(slot) -> str | None:

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 VERSION = 1
 QUESTIONS = frozenset({"stretch", "menu", "start", "easing", "prevention",
                        "bedtime", "next_round", "resume"})
+ROUTINE_QUESTIONS = frozenset({"easing", "next_round", "resume"})  # asked only mid-routine
 LEGS = frozenset({"left", "right"})
 MAX_SSML_CHARS = 8000
 
@@ -83,7 +84,8 @@ def _read(attributes: dict[str, Any]) -> State:
     leg, asked, last = attributes.get("leg"), attributes.get("asked"), attributes.get("last")
     if leg is not None and leg not in LEGS:
         raise ValueError("leg")
-    if asked is not None and asked not in QUESTIONS:
+    if asked is not None and (asked not in QUESTIONS
+                              or (asked in ROUTINE_QUESTIONS and state.routine is None)):
         raise ValueError("asked")
     state = state.but(leg=leg, asked=asked)
     if last is not None:

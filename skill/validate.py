@@ -32,8 +32,9 @@ from typing import Any, Iterable, Iterator
 from unittest.mock import patch
 
 from . import dialog
+from .handlers import SLOTS
 from .routine import ROUTINES
-from .state import QUESTIONS, State
+from .state import QUESTIONS, ROUTINE_QUESTIONS, State
 from .words import LOCALES
 
 MODELS_DIR = "interaction_models"
@@ -47,22 +48,6 @@ HANDLED_INTENTS = frozenset(dialog.INTENTS) - {"LaunchRequest"}
 #: Built-in intents certification requires every custom skill to handle.
 REQUIRED_BUILT_INS = ("AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent",
                       "AMAZON.NavigateHomeIntent", "AMAZON.FallbackIntent")
-
-#: The slots the handlers read (``skill.handlers.read_turn``) and what each must
-#: hold: a built-in type, or a custom type whose value ids are exactly these.
-#: This belongs next to ``read_turn`` in skill/handlers.py (as ``SLOTS``); until
-#: it is there, it is defined here, and validate uses handlers.SLOTS once it exists.
-SLOTS_READ: dict[str, str | frozenset[str]] = {
-    "leg": frozenset({"left", "right"}),
-    "seconds": "AMAZON.NUMBER",  # read as digits from slot.value
-    "symptom": frozenset(dialog.EMERGENCY_SYMPTOMS | dialog.CLOT_SYMPTOMS),
-}
-
-
-def slots_read() -> dict[str, str | frozenset[str]]:
-    from . import handlers
-    return getattr(handlers, "SLOTS", SLOTS_READ)
-
 
 # --- problems ---------------------------------------------------------------
 
@@ -282,7 +267,7 @@ def code_problems(document: Any) -> list[str]:
                      "(not in skill.dialog.INTENTS)")
     for name in sorted(HANDLED_INTENTS - set(intents)):
         found.append(f"the code handles {name} but the model has no such intent")
-    expected = slots_read()
+    expected = SLOTS
     types = _types(document)
     seen: set[str] = set()
     for intent in intents.values():
@@ -567,10 +552,6 @@ def slot_variants(intent: dict, types: dict[str, dict]) -> list[tuple[str, dict]
     return variants
 
 
-#: Questions asked only while a routine is under way (the dialogue never asks them otherwise).
-ROUTINE_QUESTIONS = frozenset({"easing", "next_round", "resume"})
-
-
 def dialogue_states() -> list[tuple[str, dict]]:
     """(label, session attributes) for every state the dialogue can be in: each
     question asked with no routine, and each routine at each round, paused or not,
@@ -623,7 +604,7 @@ def response_walk(models: dict[str, Any], locales: Iterable[str] = LOCALES) -> l
     from .app import handle_event
 
     # the greeting differs by the time of day at the device: walk it at night and in the daytime
-    greetings = {"LaunchRequest", *getattr(dialog, "MAY_GREET", {"AMAZON.NavigateHomeIntent"})}
+    greetings = dialog.MAY_GREET
     found: list[tuple[str, str]] = []
     errors = _Errors()
     logger = logging.getLogger("skill")

@@ -446,3 +446,9 @@ def test_odd_slot_shapes_are_not_errors():
                                   "unknown": {"name": "unknown", "value": "x" * 5000}}
     said = _send(envelope(request))
     assert "Straighten your leg," in said["response"]["outputSpeech"]["ssml"]
+
+
+@pytest.mark.parametrize("asked", ["easing", "next_round", "resume"])
+def test_a_routine_question_without_a_routine_is_read_as_a_fresh_start(asked):
+    said = _send(envelope(intent_request("AMAZON.YesIntent"), new=False, attributes={"v": 1, "asked": asked}))
+    assert said["response"]["outputSpeech"]["ssml"].startswith("<speak>Sorry, I'm not sure what that's for.")

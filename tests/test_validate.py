@@ -157,11 +157,6 @@ def test_a_symptom_id_the_code_does_not_know(project, capsys):
     assert_reports(project, capsys, MODEL, "slot symptom (SYMPTOM) has the value ids", "chestpain")
 
 
-def test_the_code_slots_are_data_the_handlers_can_own():
-    assert set(validate.slots_read()) == {"leg", "seconds", "symptom"}
-    assert validate.slots_read() is getattr(handlers, "SLOTS", validate.SLOTS_READ)
-
-
 # --- the manifest -----------------------------------------------------------------------
 
 def test_an_example_phrase_that_is_not_a_sample(project, capsys):
