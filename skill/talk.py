@@ -30,15 +30,13 @@ import tempfile
 import textwrap
 import uuid
 import wave
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
 from . import ssml
-from .understand import SKILL_ID, Understood, understand
+from .envelopes import request_envelope
+from .understand import Understood, understand
 
-USER_ID = "amzn1.ask.account.LOCAL-TERMINAL"
-DEVICE_ID = "amzn1.ask.device.LOCAL-TERMINAL"
 # espeak-ng's nearest voice for each Alexa locale.
 ESPEAK_VOICES = {"en-US": "en-us", "en-CA": "en-us", "en-GB": "en-gb",
                  "en-AU": "en-gb", "en-IN": "en-gb"}
@@ -68,23 +66,6 @@ class Session:
     def open(self) -> bool:
         return self.session_id is not None
 
-    def _envelope(self, request: dict) -> dict:
-        application = {"applicationId": SKILL_ID}
-        user = {"userId": USER_ID}
-        request = {"requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
-                   "timestamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                   "locale": self.locale, **request}
-        return {
-            "version": "1.0",
-            "session": {"new": self.new, "sessionId": self.session_id,
-                        "application": application, "user": user,
-                        "attributes": dict(self.attributes)},
-            "context": {"System": {"application": application, "user": user,
-                                   "device": {"deviceId": DEVICE_ID, "supportedInterfaces": {}},
-                                   "apiEndpoint": "https://api.amazonalexa.com"}},
-            "request": request,
-        }
-
     def send(self, request: dict) -> dict:
         """Send one request in this session (starting one if none is open); the response."""
         from .app import handle_event  # the skill is built only when first spoken to
@@ -92,7 +73,9 @@ class Session:
         if self.session_id is None:
             self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
             self.new, self.attributes = True, {}
-        envelope = handle_event(self._envelope(request))
+        envelope = handle_event(request_envelope(
+            request, locale=self.locale, session_id=self.session_id, new=self.new,
+            attributes=self.attributes))
         self.new = False
         response = envelope.get("response") or {}
         if request["type"] == "SessionEndedRequest" or response.get("shouldEndSession") is not False:
@@ -109,8 +92,7 @@ class Session:
         named the skill."""
         if understood.intent is None:
             return self.launch()
-        return self.send({"type": "IntentRequest", "dialogState": "COMPLETED",
-                          "intent": understood.intent_json(SKILL_ID)})
+        return self.send(understood.request())
 
     def end(self, reason: str) -> None:
         """Alexa closes the session (the person left, or said nothing twice)."""

@@ -28,9 +28,10 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+from .envelopes import intent_request, slot
+
 DEFAULT_LOCALE = "en-US"
 FALLBACK = "AMAZON.FallbackIntent"
-SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000000"  # a local stand-in
 MIN_SIMILARITY = 0.6
 
 # How Alexa users say the built-in intents. Built-ins carry no samples in a
@@ -294,19 +295,13 @@ class Understood:
     def slot(self, name: str) -> Filled | None:
         return next((filled for filled in self.slots if filled.name == name), None)
 
-    def intent_json(self, skill_id: str = SKILL_ID) -> dict:
-        """The request's ``intent`` object: every declared slot, filled or not."""
-        slots = {name: {"name": name, "confirmationStatus": "NONE"} for name, _ in self.declared}
+    def request(self) -> dict:
+        """The IntentRequest Alexa would send: every declared slot, filled or not."""
+        slots = {name: slot(name) for name, _ in self.declared}
         for filled in self.slots:
-            slot = {"name": filled.name, "value": filled.value, "confirmationStatus": "NONE"}
-            if not filled.slot_type.startswith("AMAZON."):
-                authority = {"authority": f"amzn1.er-authority.echo-sdk.{skill_id}.{filled.slot_type}",
-                             "status": {"code": "ER_SUCCESS_MATCH" if filled.id else "ER_SUCCESS_NO_MATCH"}}
-                if filled.id:
-                    authority["values"] = [{"value": {"name": filled.resolved, "id": filled.id}}]
-                slot["resolutions"] = {"resolutionsPerAuthority": [authority]}
-            slots[filled.name] = slot
-        return {"name": self.intent or FALLBACK, "confirmationStatus": "NONE", "slots": slots}
+            slots[filled.name] = slot(filled.name, filled.value, slot_type=filled.slot_type,
+                                      resolved=(filled.id, filled.resolved) if filled.id else None)
+        return intent_request(self.intent or FALLBACK, slots)
 
     def describe(self) -> str:
         """A short line for the terminal: ``RelieveCrampIntent leg=left (0.83)``."""

@@ -25,13 +25,13 @@ from __future__ import annotations
 import json
 import logging
 import re
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 from unittest.mock import patch
 
 from . import dialog
+from .envelopes import request_envelope, resolve, slot
 from .handlers import SLOTS
 from .routine import ROUTINES
 from .state import QUESTIONS, ROUTINE_QUESTIONS, State
@@ -492,42 +492,18 @@ def manifest_problems(manifest: Any, models: dict[str, Any]) -> list[tuple[str, 
 
 # --- every response -----------------------------------------------------------
 
-SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000000"
+NIGHT = "2026-01-01T03:00:00Z"  # the walk's request time; the daytime greeting is walked too
 
 
 def _envelope(request: dict, locale: str, attributes: dict | None, new: bool) -> dict:
-    request = {"requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
-               "timestamp": "2026-01-01T03:00:00Z", "locale": locale, **request}
-    application = {"applicationId": SKILL_ID}
-    user = {"userId": "amzn1.ask.account.VALIDATE"}
-    return {
-        "version": "1.0",
-        "session": {"new": new, "sessionId": "amzn1.echo-api.session.validate",
-                    "application": application, "user": user, "attributes": attributes or {}},
-        "context": {"System": {"application": application, "user": user,
-                               "device": {"deviceId": "amzn1.ask.device.VALIDATE",
-                                          "supportedInterfaces": {}},
-                               "apiEndpoint": "https://api.amazonalexa.com"}},
-        "request": request,
-    }
+    return request_envelope(request, locale=locale, session_id="amzn1.echo-api.session.validate",
+                            new=new, attributes=attributes, timestamp=NIGHT)
 
 
 def _slot(name: str, value: str | None, type_entry: dict | None) -> dict:
-    slot: dict[str, Any] = {"name": name, "confirmationStatus": "NONE"}
-    if value is None:
-        return slot
-    slot["value"] = value
-    if type_entry is not None:
-        authority = f"amzn1.er-authority.echo-sdk.{SKILL_ID}.{type_entry['name']}"
-        match = next((v for v in type_entry.get("values") or []
-                      if normal(value) in {normal(w) for w in [v["name"]["value"], *v["name"].get("synonyms", [])]}),
-                     None)
-        slot["resolutions"] = {"resolutionsPerAuthority": [
-            {"authority": authority, "status": {"code": "ER_SUCCESS_MATCH"},
-             "values": [{"value": {"name": match["name"]["value"], "id": match.get("id")}}]}
-            if match else
-            {"authority": authority, "status": {"code": "ER_SUCCESS_NO_MATCH"}}]}
-    return slot
+    if value is None or type_entry is None:
+        return slot(name, value)
+    return slot(name, value, slot_type=type_entry["name"], resolved=resolve(type_entry, value))
 
 
 #: What Alexa may put in a built-in slot: a good value, edge values and "?" (heard, not understood).

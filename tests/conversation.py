@@ -17,14 +17,13 @@ import importlib.util
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 
+from skill import envelopes
 from skill.ssml import response_problems, to_text
 
 ROOT = Path(__file__).resolve().parent.parent
-SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000000"
 
 
 def _load_lambda_handler():
@@ -46,68 +45,23 @@ def model(locale: str) -> dict:
     return json.loads(path.read_text("utf-8"))["interactionModel"]["languageModel"]
 
 
-def _slot_type(locale: str, intent: str, slot: str) -> str | None:
-    for entry in model(locale)["intents"]:
-        if entry["name"] == intent:
-            for declared in entry.get("slots", []):
-                if declared["name"] == slot:
-                    return declared["type"]
-    return None
-
-
-def slot_json(locale: str, intent: str, name: str, value: str) -> dict:
-    """A slot as Alexa fills it: custom types resolved against the model's values."""
-    slot = {"name": name, "value": value, "confirmationStatus": "NONE"}
-    slot_type = _slot_type(locale, intent, name)
-    if slot_type is None or slot_type.startswith("AMAZON."):
-        return slot
-    authority = f"amzn1.er-authority.echo-sdk.{SKILL_ID}.{slot_type}"
-    for entry in next(t for t in model(locale)["types"] if t["name"] == slot_type)["values"]:
-        names = [entry["name"]["value"], *entry["name"].get("synonyms", [])]
-        if value.lower() in (n.lower() for n in names):
-            slot["resolutions"] = {"resolutionsPerAuthority": [{
-                "authority": authority, "status": {"code": "ER_SUCCESS_MATCH"},
-                "values": [{"value": {"name": entry["name"]["value"], "id": entry["id"]}}]}]}
-            return slot
-    slot["resolutions"] = {"resolutionsPerAuthority": [{
-        "authority": authority, "status": {"code": "ER_SUCCESS_NO_MATCH"}}]}
-    return slot
-
-
-def envelope(request: dict, *, locale: str = "en-US", session_id: str | None = None,
-             new: bool = True, attributes: dict | None = None,
-             application_id: str = SKILL_ID) -> dict:
-    """A complete request envelope around one request."""
-    request = {"requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
-               "timestamp": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-               "locale": locale, **request}
-    application = {"applicationId": application_id}
-    user = {"userId": "amzn1.ask.account.TESTUSER"}
-    return {
-        "version": "1.0",
-        "session": {"new": new, "sessionId": session_id or f"amzn1.echo-api.session.{uuid.uuid4()}",
-                    "application": application, "user": user, "attributes": attributes or {}},
-        "context": {"System": {"application": application, "user": user,
-                               "device": {"deviceId": "amzn1.ask.device.TESTDEVICE",
-                                          "supportedInterfaces": {}},
-                               "apiEndpoint": "https://api.amazonalexa.com"}},
-        "request": request,
-    }
-
-
-def _declared_slots(locale: str, intent: str) -> list[str]:
-    entry = next((i for i in model(locale)["intents"] if i["name"] == intent), {})
-    return [slot["name"] for slot in entry.get("slots", [])]
+def _intent(locale: str, name: str) -> dict:
+    return next((i for i in model(locale)["intents"] if i["name"] == name), {})
 
 
 def intent_request(intent: str, slots: dict | None = None, locale: str = "en-US") -> dict:
-    """An IntentRequest as Alexa sends it: every declared slot present, filled or not."""
-    slots = slots or {}
-    filled = {name: slot_json(locale, intent, name, str(value)) for name, value in slots.items()}
-    empty = {name: {"name": name, "confirmationStatus": "NONE"}
-             for name in _declared_slots(locale, intent) if name not in slots}
-    return {"type": "IntentRequest", "dialogState": "COMPLETED", "intent": {
-        "name": intent, "confirmationStatus": "NONE", "slots": {**empty, **filled}}}
+    """An IntentRequest as Alexa sends it: every declared slot present, filled or
+    not, and custom slot values resolved against the locale's model."""
+    types = {t["name"]: t for t in model(locale).get("types", [])}
+    declared = {s["name"]: s["type"] for s in _intent(locale, intent).get("slots", [])}
+    filled = {}
+    for name in {*declared, *(slots or {})}:
+        value = None if (slots or {}).get(name) is None else str(slots[name])
+        slot_type = types.get(declared.get(name))
+        filled[name] = envelopes.slot(
+            name, value, slot_type=declared.get(name),
+            resolved=envelopes.resolve(slot_type, value) if slot_type and value else None)
+    return envelopes.intent_request(intent, filled)
 
 
 @dataclass
@@ -163,7 +117,7 @@ class Conversation:
         new = self.session_id is None
         if new:
             self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
-        said = Said(check(lambda_handler(envelope(
+        said = Said(check(lambda_handler(envelopes.request_envelope(
             request, locale=self.locale, session_id=self.session_id, new=new,
             attributes=self.attributes), None)))
         self.transcript.append((request.get("intent", {}).get("name", request["type"]), said))

@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from conversation import Conversation, envelope, intent_request, lambda_handler, check
+from conversation import Conversation, check, intent_request, lambda_handler
+from skill.envelopes import request_envelope
 from skill.ssml import spoken_seconds
 
 LOCALES = ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"]
@@ -408,24 +409,24 @@ def _send(event):
     {"v": True, "round": "1"},
 ])
 def test_tampered_session_attributes_start_fresh(attributes):
-    said = _send(envelope(intent_request("AMAZON.YesIntent"), new=False, attributes=attributes))
+    said = _send(request_envelope(intent_request("AMAZON.YesIntent"), new=False, attributes=attributes))
     assert said["response"]["outputSpeech"]["ssml"].startswith("<speak>Sorry, I'm not sure what that's for.")
     assert said["sessionAttributes"]["v"] == 1
 
 
 def test_missing_session_attributes_start_fresh():
-    event = envelope(intent_request("AMAZON.NoIntent"), new=False)
+    event = request_envelope(intent_request("AMAZON.NoIntent"), new=False)
     del event["session"]["attributes"]
     assert "not sure what that's for" in _send(event)["response"]["outputSpeech"]["ssml"]
 
 
 def test_a_request_type_the_skill_does_not_handle_gets_a_spoken_answer():
-    said = _send(envelope({"type": "Display.ElementSelected", "token": "x"}))
+    said = _send(request_envelope({"type": "Display.ElementSelected", "token": "x"}))
     assert said["response"]["outputSpeech"]["ssml"].startswith("<speak>Sorry, I can't help with that.")
 
 
 def test_session_ended_gets_an_empty_response():
-    said = _send(envelope({"type": "SessionEndedRequest", "reason": "USER_INITIATED"}, new=False))
+    said = _send(request_envelope({"type": "SessionEndedRequest", "reason": "USER_INITIATED"}, new=False))
     assert "outputSpeech" not in said["response"]
 
 
@@ -444,11 +445,11 @@ def test_odd_slot_shapes_are_not_errors():
                                           "resolutions": {"resolutionsPerAuthority": []}},
                                   "seconds": {"name": "seconds", "value": "-5"},
                                   "unknown": {"name": "unknown", "value": "x" * 5000}}
-    said = _send(envelope(request))
+    said = _send(request_envelope(request))
     assert "Straighten your leg," in said["response"]["outputSpeech"]["ssml"]
 
 
 @pytest.mark.parametrize("asked", ["easing", "next_round", "resume"])
 def test_a_routine_question_without_a_routine_is_read_as_a_fresh_start(asked):
-    said = _send(envelope(intent_request("AMAZON.YesIntent"), new=False, attributes={"v": 1, "asked": asked}))
+    said = _send(request_envelope(intent_request("AMAZON.YesIntent"), new=False, attributes={"v": 1, "asked": asked}))
     assert said["response"]["outputSpeech"]["ssml"].startswith("<speak>Sorry, I'm not sure what that's for.")

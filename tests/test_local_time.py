@@ -8,7 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from conversation import check, envelope, lambda_handler
+from conversation import check, lambda_handler
+from skill.envelopes import DEVICE_ID, request_envelope
 from skill.ssml import to_text
 
 NIGHT_OFFER = "Is your leg cramping now?"
@@ -53,7 +54,7 @@ def api():
 
 
 def launch(utc_time: str, endpoint: str | None, token: str | None = "token-123") -> str:
-    event = envelope({"type": "LaunchRequest", "timestamp": utc_time})
+    event = request_envelope({"type": "LaunchRequest", "timestamp": utc_time})
     system = event["context"]["System"]
     system["apiEndpoint"] = endpoint
     if token:
@@ -71,7 +72,7 @@ def test_the_greeting_follows_the_devices_local_time(api, zone, utc_time, expect
     api.zone = zone
     assert launch(utc_time, api.endpoint).endswith(expected)
     path, authorization = api.calls[-1]
-    assert path == "/v2/devices/amzn1.ask.device.TESTDEVICE/settings/System.timeZone"
+    assert path == f"/v2/devices/{DEVICE_ID}/settings/System.timeZone"
     assert authorization == "Bearer token-123"
 
 

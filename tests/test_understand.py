@@ -116,7 +116,7 @@ def test_sloppy_wording_still_lands(text, intent, slots):
 def test_gibberish_and_other_requests_go_to_fallback(text):
     heard = understand(text, "en-US")
     assert heard.intent == FALLBACK, heard.describe()
-    assert heard.intent_json() == {"name": FALLBACK, "confirmationStatus": "NONE", "slots": {}}
+    assert heard.request()["intent"] == {"name": FALLBACK, "confirmationStatus": "NONE", "slots": {}}
 
 
 def test_the_skills_name_is_understood_as_alexa_strips_it():
@@ -129,7 +129,7 @@ def test_the_skills_name_is_understood_as_alexa_strips_it():
 # --- the slot JSON, shaped as Alexa sends it ----------------------------------------
 
 def test_a_resolved_custom_slot_has_the_value_id_and_every_declared_slot_is_present():
-    intent = understand("my left hand calf is cramping", "en-US").intent_json()
+    intent = understand("my left hand calf is cramping", "en-US").request()["intent"]
     assert intent["name"] == "RelieveCrampIntent"
     assert intent["confirmationStatus"] == "NONE"
     leg = intent["slots"]["leg"]
@@ -142,7 +142,7 @@ def test_a_resolved_custom_slot_has_the_value_id_and_every_declared_slot_is_pres
 
 
 def test_words_outside_the_slot_values_are_kept_unresolved():
-    slot = understand("what if I have a headache", "en-US").intent_json()["slots"]["symptom"]
+    slot = understand("what if I have a headache", "en-US").request()["intent"]["slots"]["symptom"]
     assert "headache" in slot["value"]
     authority = slot["resolutions"]["resolutionsPerAuthority"][0]
     assert authority["status"]["code"] == "ER_SUCCESS_NO_MATCH"
@@ -150,7 +150,7 @@ def test_words_outside_the_slot_values_are_kept_unresolved():
 
 
 def test_a_number_slot_holds_digits_and_no_resolutions():
-    slot = understand("stretch for thirty seconds", "en-US").intent_json()["slots"]["seconds"]
+    slot = understand("stretch for thirty seconds", "en-US").request()["intent"]["slots"]["seconds"]
     assert slot == {"name": "seconds", "value": "30", "confirmationStatus": "NONE"}
 
 
