@@ -21,7 +21,6 @@ import binascii
 import posixpath
 import re
 import threading
-import urllib.error
 import urllib.request
 import warnings
 from collections import OrderedDict
@@ -29,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
@@ -150,7 +149,7 @@ def normalise_cert_url(url: str) -> str:
     if not path.startswith(CERT_PATH_PREFIX):
         raise RequestVerificationError("bad certificate URL", f"path {parts.path!r}")
     query = f"?{parts.query}" if parts.query else ""
-    return f"https://{CERT_HOST}{path}{query}"
+    return f"https://{CERT_HOST}{quote(path)}{query}"
 
 
 def parse_timestamp(value: Any) -> datetime:
@@ -195,9 +194,9 @@ class RequestVerifier:
         url = headers.get(CERT_URL_HEADER)
         signature_b64 = headers.get(SIGNATURE_HEADER)
         if not url:
-            raise RequestVerificationError("missing certificate URL", f"no {CERT_URL_HEADER} header")
+            raise RequestVerificationError("missing certificate URL", f"no {CERT_URL_HEADER}")
         if not signature_b64:
-            raise RequestVerificationError("missing signature", f"no {SIGNATURE_HEADER} header")
+            raise RequestVerificationError("missing signature", f"no {SIGNATURE_HEADER}")
         try:
             signature = base64.b64decode(signature_b64.strip(), validate=True)
         except (binascii.Error, ValueError):
@@ -218,12 +217,11 @@ class RequestVerifier:
         except (ValueError, OverflowError, OSError):
             raise RequestVerificationError("bad timestamp", "missing or unreadable") from None
         request_type = request.get("type")
-        tolerance = (SKILL_EVENT_TOLERANCE
-                     if isinstance(request_type, str) and request_type.startswith(SKILL_EVENT_PREFIX)
-                     else REQUEST_TOLERANCE)
+        is_skill_event = isinstance(request_type, str) and request_type.startswith(SKILL_EVENT_PREFIX)
+        tolerance = SKILL_EVENT_TOLERANCE if is_skill_event else REQUEST_TOLERANCE
         skew = abs(self.clock() - stamp)
         if skew > tolerance:
-            raise RequestVerificationError("bad timestamp", f"{skew.total_seconds():.0f} s from now")
+            raise RequestVerificationError("bad timestamp", f"{skew.total_seconds():.0f} s off")
 
     def _trusted_leaf(self, url: str) -> _TrustedLeaf:
         now = self.clock()
@@ -253,7 +251,7 @@ class RequestVerifier:
         try:
             certs = x509.load_pem_x509_certificates(pem)
         except ValueError as error:
-            raise RequestVerificationError("bad certificate chain", f"unreadable PEM: {error}") from None
+            raise RequestVerificationError("bad certificate chain", f"unreadable: {error}") from None
         leaf, intermediates = certs[0], certs[1:]
         verifier = (PolicyBuilder().store(self._store).time(now)
                     .build_server_verifier(DNSName(SIGNING_NAME)))

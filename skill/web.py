@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, Response, g, request
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 
 from .app import handle_event
 from .verify import RequestVerificationError, RequestVerifier
@@ -100,7 +100,7 @@ def _size(name: str, raw: Any, default: int) -> int:
     return size
 
 
-class BadRequest(Exception):
+class Refused(Exception):
     """What the client sent is not an acceptable Alexa request. Answered 400."""
 
     def __init__(self, reason: str, detail: str = "") -> None:
@@ -128,7 +128,7 @@ def create_app(config: Mapping[str, Any] | None = None, *,
         body = _read_body(settings.max_body_bytes)
         try:
             envelope = _accept(body, request.headers, settings, verifier, g.fields)
-        except (BadRequest, RequestVerificationError) as error:
+        except (Refused, RequestVerificationError) as error:
             g.fields["error"] = error.reason
             g.fields["detail"] = error.detail
             return _json({"error": error.reason}, 400)
@@ -167,7 +167,12 @@ def _read_body(limit: int) -> bytes:
         raise RequestEntityTooLarge()
     chunks, size = [], 0
     while size <= limit:
-        chunk = request.stream.read(limit + 1 - size)
+        try:
+            chunk = request.stream.read(limit + 1 - size)
+        except HTTPException:
+            raise
+        except Exception:  # the WSGI server's own error for a broken chunked body or connection
+            raise BadRequest() from None
         if not chunk:
             break
         chunks.append(chunk)
@@ -190,9 +195,9 @@ def _accept(body: bytes, headers: Mapping[str, str], settings: Settings,
     try:
         envelope = json.loads(body)
     except (ValueError, RecursionError):
-        raise BadRequest("not JSON") from None
+        raise Refused("not JSON") from None
     if not _is_envelope(envelope):
-        raise BadRequest("not an Alexa request")
+        raise Refused("not an Alexa request")
     request_body = envelope["request"]
     fields["request_id"] = request_body["requestId"]
     fields["type"] = request_body["type"]
@@ -202,7 +207,7 @@ def _accept(body: bytes, headers: Mapping[str, str], settings: Settings,
     if settings.skill_ids:
         ids = _application_ids(envelope)
         if not ids or not ids <= settings.skill_ids:
-            raise BadRequest("unknown skill", f"applicationId {sorted(ids)}")
+            raise Refused("unknown skill", f"applicationId {sorted(ids)}")
     if settings.verify_timestamp:
         verifier.verify_timestamp(envelope)
     return envelope
@@ -249,7 +254,7 @@ def _log_line(status: int) -> None:
         "intent": fields.get("intent"),
         "verification": fields.get("verification"),
         "error": fields.get("error"),
-        "latency_ms": round((time.perf_counter() - getattr(g, "started", time.perf_counter())) * 1000, 2),
+        "latency_ms": round((time.perf_counter() - g.started) * 1000, 2),
     }
     if fields.get("detail"):
         line["detail"] = fields["detail"]

@@ -221,10 +221,23 @@ def alexa_timestamp(when: datetime | None = None) -> str:
 
 def envelope(request: dict[str, Any], *, skill_id: str = SKILL_ID, locale: str = "en-GB",
              new_session: bool = True, attributes: dict[str, Any] | None = None,
-             timestamp: datetime | None = None) -> dict[str, Any]:
-    """A realistic Alexa request envelope around ``request`` (type-specific fields)."""
+             timestamp: datetime | None = None, api_endpoint: str | None = None) -> dict[str, Any]:
+    """A realistic Alexa request envelope around ``request`` (type-specific fields).
+
+    Real envelopes also carry ``apiEndpoint`` and ``apiAccessToken``, and the skill
+    calls that endpoint (the Settings API, for the device's time zone) on launch. They
+    are left out unless ``api_endpoint`` is given, so that tests make no network call;
+    pass a local stand-in such as ``http://127.0.0.1:PORT`` to include them.
+    """
     application = {"applicationId": skill_id}
     user = {"userId": "amzn1.ask.account.TESTUSER"}
+    system: dict[str, Any] = {
+        "application": application,
+        "user": user,
+        "device": {"deviceId": "amzn1.ask.device.TESTDEVICE", "supportedInterfaces": {}},
+    }
+    if api_endpoint:
+        system.update(apiEndpoint=api_endpoint, apiAccessToken="test-token")
     return {
         "version": "1.0",
         "session": {
@@ -234,15 +247,7 @@ def envelope(request: dict[str, Any], *, skill_id: str = SKILL_ID, locale: str =
             "attributes": attributes or {},
             "user": user,
         },
-        "context": {
-            "System": {
-                "application": application,
-                "user": user,
-                "device": {"deviceId": "amzn1.ask.device.TESTDEVICE", "supportedInterfaces": {}},
-                "apiEndpoint": "https://api.eu.amazonalexa.com",
-                "apiAccessToken": "test-token",
-            },
-        },
+        "context": {"System": system},
         "request": {
             "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
             "timestamp": alexa_timestamp(timestamp),
@@ -272,6 +277,19 @@ def skill_event(event_type: str = "AlexaSkillEvent.SkillEnabled", **kwargs: Any)
 
 def encode(data: Any) -> bytes:
     return json.dumps(data, separators=(",", ":")).encode("utf-8")
+
+
+def forbid_network(monkeypatch) -> None:
+    """Make any name lookup other than the loopback fail at once, so a test that would
+    reach the network fails instead of waiting on DNS. For an autouse fixture."""
+    real_getaddrinfo = socket.getaddrinfo
+
+    def loopback_only(host, *args, **kwargs):
+        if host not in ("127.0.0.1", "localhost", "::1", None):
+            raise OSError(f"tests make no network calls (asked for {host!r})")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
 
 
 # --- a real server in another process -------------------------------------------------------

@@ -9,6 +9,7 @@ a user runs it.
 from __future__ import annotations
 
 import http.client
+import socket
 import ssl
 import subprocess
 import sys
@@ -75,6 +76,20 @@ def test_a_chunked_body_over_the_cap_is_answered_413(server, pki):
     response = connection.getresponse()
     assert response.status == 413
     connection.close()
+
+
+@pytest.mark.parametrize("chunks", [b"zz\r\nhello\r\n0\r\n\r\n", b"5\r\nhello0\r\n\r\n"],
+                         ids=["bad-size", "no-terminator"])
+def test_a_broken_chunked_body_is_a_client_error(server, chunks):
+    host, port = server.base_url.rsplit("/", 1)[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(b"POST / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n"
+                           b"Connection: close\r\n\r\n" + chunks)
+        answer = b""
+        while data := connection.recv(65536):
+            answer += data
+    status = int(answer.split(b" ", 2)[1])
+    assert 400 <= status < 500, answer
 
 
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE"])

@@ -10,9 +10,14 @@ from datetime import timedelta
 import pytest
 
 from signing import (BAD_CERT_URLS, CERT_URL, GOOD_CERT_URLS, TestPKI, bad_request,
-                     bad_request_names, cert_url, encode, intent_request, launch_request, now_utc,
-                     skill_event)
+                     bad_request_names, cert_url, encode, forbid_network, intent_request,
+                     launch_request, now_utc, skill_event)
 from skill.verify import RequestVerificationError, RequestVerifier, normalise_cert_url
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    forbid_network(monkeypatch)
 
 
 @pytest.fixture(scope="module")

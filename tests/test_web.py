@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 
 import pytest
 
 from signing import (SETTINGS, SKILL_ID, TestPKI, bad_request, bad_request_names, encode,
-                     intent_request, launch_request)
+                     forbid_network, intent_request, launch_request, now_utc)
 from skill.web import create_app
 
 
@@ -17,6 +18,11 @@ from skill.web import create_app
 def clean_environment(monkeypatch):
     for name in SETTINGS:
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def no_network(monkeypatch):
+    forbid_network(monkeypatch)
 
 
 @pytest.fixture(scope="module")
@@ -201,10 +207,6 @@ def test_turning_signature_checks_off_is_said_loudly_at_start(pki, caplog):
 
 
 def test_turning_timestamp_checks_off_lets_an_old_request_through(pki):
-    from datetime import timedelta
-
-    from signing import now_utc
-
     client = create_app({"ASK_SDK_VERIFY_TIMESTAMP": "off"}, verifier=pki.verifier()).test_client()
     envelope = launch_request(timestamp=now_utc() - timedelta(hours=2))
     assert post_signed(client, pki, envelope).status_code == 200
