@@ -26,7 +26,6 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -37,10 +36,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from skill import envelopes
+
 REPO = Path(__file__).resolve().parent.parent
 CERT_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert.pem"
 SIGNING_NAME = "echo-api.amazon.com"
-SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000001"
+SKILL_ID = envelopes.SKILL_ID
 
 
 def now_utc() -> datetime:
@@ -213,7 +214,7 @@ def signed_headers(body: bytes, key: rsa.RSAPrivateKey, cert_url: str = CERT_URL
     }
 
 
-# --- request envelopes --------------------------------------------------------------------
+# --- request envelopes (skill.envelopes builds them; these add what signing tests vary) ---
 
 def alexa_timestamp(when: datetime | None = None) -> str:
     return (when or now_utc()).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -221,57 +222,26 @@ def alexa_timestamp(when: datetime | None = None) -> str:
 
 def envelope(request: dict[str, Any], *, skill_id: str = SKILL_ID, locale: str = "en-GB",
              new_session: bool = True, attributes: dict[str, Any] | None = None,
-             timestamp: datetime | None = None, api_endpoint: str | None = None) -> dict[str, Any]:
-    """A realistic Alexa request envelope around ``request`` (type-specific fields).
-
-    Real envelopes also carry ``apiEndpoint`` and ``apiAccessToken``, and the skill
-    calls that endpoint (the Settings API, for the device's time zone) on launch. They
-    are left out unless ``api_endpoint`` is given, so that tests make no network call;
-    pass a local stand-in such as ``http://127.0.0.1:PORT`` to include them.
-    """
-    application = {"applicationId": skill_id}
-    user = {"userId": "amzn1.ask.account.TESTUSER"}
-    system: dict[str, Any] = {
-        "application": application,
-        "user": user,
-        "device": {"deviceId": "amzn1.ask.device.TESTDEVICE", "supportedInterfaces": {}},
-    }
-    if api_endpoint:
-        system.update(apiEndpoint=api_endpoint, apiAccessToken="test-token")
-    return {
-        "version": "1.0",
-        "session": {
-            "new": new_session,
-            "sessionId": f"amzn1.echo-api.session.{uuid.uuid4()}",
-            "application": application,
-            "attributes": attributes or {},
-            "user": user,
-        },
-        "context": {"System": system},
-        "request": {
-            "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
-            "timestamp": alexa_timestamp(timestamp),
-            "locale": locale,
-            **request,
-        },
-    }
+             timestamp: datetime | None = None) -> dict[str, Any]:
+    """A realistic Alexa request envelope around ``request`` (``{"type": ..., ...}``),
+    for skill ``skill_id``, stamped ``timestamp`` (default now). Like
+    skill.envelopes it carries no apiAccessToken, so the skill calls no Alexa API."""
+    return envelopes.request_envelope(request, locale=locale, new=new_session,
+                                      attributes=attributes, application_id=skill_id,
+                                      timestamp=alexa_timestamp(timestamp))
 
 
 def launch_request(**kwargs: Any) -> dict[str, Any]:
     return envelope({"type": "LaunchRequest"}, **kwargs)
 
 
-def intent_request(intent: str, slots: dict[str, str] | None = None, **kwargs: Any) -> dict[str, Any]:
-    slot_values = {name: {"name": name, "value": value, "confirmationStatus": "NONE"}
-                   for name, value in (slots or {}).items()}
-    return envelope({"type": "IntentRequest", "dialogState": "STARTED",
-                     "intent": {"name": intent, "confirmationStatus": "NONE", "slots": slot_values}},
-                    **kwargs)
+def intent_request(intent: str, **kwargs: Any) -> dict[str, Any]:
+    return envelope(envelopes.intent_request(intent), **kwargs)
 
 
 def skill_event(event_type: str = "AlexaSkillEvent.SkillEnabled", **kwargs: Any) -> dict[str, Any]:
     data = envelope({"type": event_type, "eventCreationTime": alexa_timestamp()}, **kwargs)
-    del data["session"]
+    del data["session"]  # skill events come outside any session
     return data
 
 
