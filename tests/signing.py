@@ -3,14 +3,18 @@
 Nothing here touches the network. Typical use::
 
     pki = TestPKI.create()
-    verifier = pki.verifier()                       # trusts pki.root, fetches pki.chain_pem
-    body = encode(intent_request("HelpIntent"))
-    headers = pki.sign(body)                        # SignatureCertChainUrl + Signature-256
+    verifier = pki.verifier()            # trusts pki.root; "fetches" chains from pki.chains
+    body = encode(intent_request("AMAZON.HelpIntent"))
+    headers = pki.sign(body)             # SignatureCertChainUrl + Signature-256
     client.post("/", data=body, headers=headers)
 
-Other certificates for negative tests: ``pki.issue_leaf(...)`` (another name, other
-dates), ``TestPKI.create()`` again for an untrusted root. ``start_server`` runs a
-command on a free port of 127.0.0.1 and waits until it answers ``GET /healthz``.
+- ``TestPKI`` also publishes bad chains (expired, not yet valid, another name, an
+  untrusted root) under their own URLs: ``pki.sign(body, cert_url=cert_url("expired.pem"))``.
+- ``bad_request(pki, name)`` for each of ``bad_request_names()``: a request an endpoint
+  must answer 400, with the JSON error it must give.
+- ``start_test_server(pki, folder, config)``: the real server (gunicorn) trusting the
+  test root, on a free port; ``start_server(command, port)`` for any other command.
+  Both wait until ``GET /healthz`` answers; ``server.stop()`` returns its log.
 """
 
 from __future__ import annotations
