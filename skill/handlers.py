@@ -106,7 +106,7 @@ class TurnHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = read_turn(handler_input)
-        log.info("turn %s", turn.intent)
+        log.debug("turn %s", turn.intent)
         return _respond(handler_input, dialog.respond(_state(handler_input), turn))
 
 
