@@ -22,7 +22,9 @@ The manifest and the Lambda entry point live at the top of a checkout.
 
 from __future__ import annotations
 
+import compileall
 import json
+import py_compile
 import shutil
 import subprocess
 import sys
@@ -139,7 +141,7 @@ def install_dependencies(requirements: Path, target: Path) -> None:
 def _add_tree(archive: zipfile.ZipFile, folder: Path) -> None:
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
-        if path.is_dir() or "__pycache__" in relative.parts or path.suffix in (".pyc", ".pyo"):
+        if path.is_dir():
             continue
         if relative.parts[0] == "bin":  # console scripts pip wrote; the Lambda runs none
             continue
@@ -149,12 +151,23 @@ def _add_tree(archive: zipfile.ZipFile, folder: Path) -> None:
         archive.writestr(info, path.read_bytes())
 
 
+def _compile(folder: Path) -> None:
+    """Ship bytecode: Lambda's file system is read-only, so without it every cold
+    start compiles the skill and the SDK from source again. The hash-checked-never
+    form stays valid whatever dates the zip gives the files. Python only uses it
+    when its version matches this interpreter's (python3.11, like LAMBDA_RUNTIME)."""
+    if not compileall.compile_dir(str(folder), quiet=1, workers=0,
+                                  invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH):
+        raise PackageError(f"could not compile the Python files in {folder}")
+
+
 def write_zip(code: Path, zip_path: Path) -> Path:
     """The Lambda deployment zip: the code folder plus its dependencies, at the root."""
     with tempfile.TemporaryDirectory(prefix="leg-cramp-helper-") as temporary:
         staging = Path(temporary) / "lambda"
         shutil.copytree(code, staging, ignore=_SKIP)
         install_dependencies(code / "requirements.txt", staging)
+        _compile(staging)
         zip_path.parent.mkdir(parents=True, exist_ok=True)
         partial = zip_path.with_suffix(".zip.partial")
         with zipfile.ZipFile(partial, "w") as archive:
