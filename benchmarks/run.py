@@ -1,0 +1,159 @@
+"""Run every benchmark, print one table, write the figures to benchmarks/results/latest.json.
+
+    python benchmarks/run.py            # everything, a few minutes on 2 cores
+    python benchmarks/run.py --quick    # fewer rounds and requests, to check it works
+    python benchmarks/run.py --only warm,cold
+
+Every figure is a ratio to a baseline measured in the same run, beside the absolute
+numbers: the skill against the smallest ask-sdk-core skill (warm and cold), signed
+requests against verification off (in the app, and over HTTP under load).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import logging
+import os
+import platform
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+from envelopes import ROOT  # noqa: E402  (sets up the import path)
+
+TARGETS = {
+    "warm": ("every request type at most 1.3 x the floor", 1.3),
+    "cold": ("at most 1.3 x the floor (in-process import + first answer, and process wall)", 1.3),
+    "verify": ("verification adds at most 10 % (on / off at most 1.10)", 1.10),
+    "http": ("zero errors; verification on keeps at least 0.8 of the throughput of off", 0.8),
+}
+PARTS = ("warm", "cold", "verify", "http")
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            cpu = next((line.split(":", 1)[1].strip() for line in info
+                        if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    versions = {}
+    for package in ("ask-sdk-core", "ask-sdk-model", "flask", "gunicorn", "cryptography"):
+        try:
+            from importlib.metadata import version
+            versions[package] = version(package)
+        except Exception:  # noqa: BLE001 - a missing package just goes unreported
+            versions[package] = None
+    try:
+        wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    except OSError:
+        wrk = None
+    commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip() or None
+    return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
+            "platform": platform.platform(), "packages": versions, "wrk": wrk or None,
+            "commit": commit, "when": datetime.datetime.now(datetime.timezone.utc).isoformat(
+                timespec="seconds")}
+
+
+def _row(rows: list, what: str, measured: str, baseline: str, ratio: float | None, ok: bool | None):
+    rows.append((what, measured, baseline, "" if ratio is None else f"{ratio:.2f}",
+                 {True: "met", False: "MISSED", None: ""}[ok]))
+
+
+def table(results: dict) -> str:
+    rows: list[tuple] = []
+    limit = TARGETS["warm"][1]
+    for name, figures in results.get("warm", {}).items():
+        _row(rows, f"warm: {name}", f"{figures['skill_us']:.0f} us", f"{figures['floor_us']:.0f} us",
+             figures["ratio"], figures["ratio"] <= limit)
+    for setting, figures in results.get("cold", {}).items():
+        for key, label in (("import_and_call_ms", "import + first answer"),
+                           ("process_wall_ms", "whole process")):
+            f = figures[key]
+            _row(rows, f"cold ({setting}): {label}", f"{f['skill']:.0f} ms", f"{f['floor']:.0f} ms",
+                 f["ratio"], f["ratio"] <= TARGETS["cold"][1])
+    if "verify" in results:
+        v = results["verify"]
+        _row(rows, "verify: signed LaunchRequest in the app (cache warm)", f"{v['on_us']:.0f} us",
+             f"{v['off_us']:.0f} us (off)", v["ratio"], v["ratio"] <= TARGETS["verify"][1])
+    if "http" in results:
+        h = results["http"]
+        on, off = h["verification_on"], h["verification_off"]
+        for name, f in (("on", on), ("off", off)):
+            _row(rows, f"http ({h['client']}, {h['connections']} conn), verification {name}",
+                 f"{f['throughput_rps']:.0f} req/s, p50 {f['p50_ms']:.2f} ms, p99 {f['p99_ms']:.2f} ms, "
+                 f"{f['requests']} requests, {f['errors']} errors", "", None, f["errors"] == 0)
+        _row(rows, "http: throughput, verification on / off", f"{on['throughput_rps']:.0f} req/s",
+             f"{off['throughput_rps']:.0f} req/s", h["throughput_ratio_on_to_off"],
+             h["throughput_ratio_on_to_off"] >= TARGETS["http"][1])
+        _row(rows, "memory: VmRSS of each worker after the load (verification on)",
+             ", ".join(f"{m} MiB" for m in on["worker_rss_mib"]),
+             "", None, None)
+    header = ("what", "measured", "baseline", "ratio", "target")
+    widths = [max(len(str(row[i])) for row in rows + [header]) for i in range(len(header))]
+    lines = [" | ".join(str(cell).ljust(width) for cell, width in zip(header, widths)),
+             "-+-".join("-" * width for width in widths)]
+    lines += [" | ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) for row in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, to check it works")
+    parser.add_argument("--only", default=",".join(PARTS),
+                        help=f"comma-separated parts to run (default: {','.join(PARTS)})")
+    parser.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"),
+                        help="where to write the JSON (default benchmarks/results/latest.json)")
+    args = parser.parse_args(argv)
+    parts = [part.strip() for part in args.only.split(",") if part.strip()]
+    unknown = set(parts) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
+    # The web app warns about verification being off on every create_app: not news here.
+    logging.getLogger("skill.web").setLevel(logging.ERROR)
+
+    results: dict = {"machine": machine(), "targets": {k: v[0] for k, v in TARGETS.items()}}
+    started = time.perf_counter()
+    for part in parts:
+        began = time.perf_counter()
+        print(f"running {part} ...", file=sys.stderr, flush=True)
+        if part == "warm":
+            import warm
+            results["warm"] = warm.run(calls=40 if args.quick else 100, rounds=5 if args.quick else 15)
+        elif part == "cold":
+            import cold
+            results["cold"] = cold.run(runs=3 if args.quick else 15)
+        elif part == "verify":
+            import verify_bench
+            results["verify"] = verify_bench.run(calls=40 if args.quick else 100,
+                                                 rounds=5 if args.quick else 21)
+        elif part == "http":
+            import http_load
+            results["http"] = http_load.run(min_requests=2000 if args.quick else 10_000,
+                                            warmup_seconds=1 if args.quick else 2,
+                                            min_seconds=2 if args.quick else 10)
+        print(f"  {part}: {time.perf_counter() - began:.0f} s", file=sys.stderr, flush=True)
+    results["seconds"] = round(time.perf_counter() - started, 1)
+
+    m = results["machine"]
+    print(f"\nLeg Cramp Helper benchmarks, {m['when']}, commit {m['commit']}")
+    print(f"machine: {m['nproc']} x {m['cpu']}, Python {m['python']}, {m['platform']}")
+    print(f"packages: {', '.join(f'{k} {v}' for k, v in m['packages'].items())}; {m['wrk']}\n")
+    print(table(results))
+    print(f"\n{results['seconds']:.0f} s in all")
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    with open(args.out, "w", encoding="utf-8") as sink:
+        json.dump(results, sink, indent=1)
+    print(f"figures written to {os.path.relpath(args.out)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
