@@ -1,0 +1,213 @@
+"""Robustness of the real server: a walkthrough that survives a restart, many
+conversations at once without state leaking between them, and a certificate
+download that hangs cut off by the verifier's timeout.
+
+The servers are real (gunicorn subprocesses on 127.0.0.1, started as
+tests/test_serve.py starts them) and every request is signed with the test CA.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import pytest
+
+from conversation import intent_request
+from signing import SKILL_ID, TestPKI, encode, forbid_network, start_test_server
+from skill import envelopes, verify
+from skill.ssml import response_problems, to_text
+
+
+@pytest.fixture(scope="module")
+def pki() -> TestPKI:
+    return TestPKI.create()
+
+
+class Session:
+    """One user's conversation with a server, over HTTP, signed; the session
+    attributes are carried from turn to turn as Alexa carries them."""
+
+    def __init__(self, pki: TestPKI, server, locale: str = "en-US"):
+        self.pki, self.server, self.locale = pki, server, locale
+        self.session_id = f"amzn1.echo-api.session.{id(self)}-{time.monotonic_ns()}"
+        self.attributes: dict = {}
+        self.new = True
+
+    def say(self, intent: str, **slots) -> dict:
+        envelope = envelopes.request_envelope(
+            intent_request(intent, slots or None, self.locale), locale=self.locale,
+            session_id=self.session_id, new=self.new, attributes=self.attributes,
+            application_id=SKILL_ID)
+        body = encode(envelope)
+        status, answer = self.server.post(body, self.pki.sign(body))
+        assert status == 200, (status, answer)
+        assert not response_problems(answer), response_problems(answer)
+        self.new = False
+        self.attributes = answer.get("sessionAttributes") or {}
+        return answer
+
+
+def speech(answer: dict) -> str:
+    return to_text(answer["response"]["outputSpeech"]["ssml"])
+
+
+def stage(answer: dict) -> tuple:
+    """Where the walkthrough is, by the session attributes the server answered."""
+    attributes = answer.get("sessionAttributes") or {}
+    return attributes.get("routine"), attributes.get("round"), attributes.get("leg")
+
+
+# --- a restart between turns ------------------------------------------------------------------
+
+def test_a_relief_walkthrough_continues_across_a_server_restart(pki, tmp_path):
+    config = {"ALEXA_SKILL_ID": SKILL_ID}
+    first = start_test_server(pki, tmp_path / "first", config)
+    try:
+        user = Session(pki, first)
+        answer = user.say("RelieveCrampIntent", leg="left")
+        assert stage(answer) == ("relief", 1, "left")
+        assert speech(answer).endswith("Is it easing?")
+    finally:
+        log = first.stop()
+    assert "Traceback" not in log, log
+
+    second = start_test_server(pki, tmp_path / "second", config)  # a new process, a new port
+    try:
+        user.server = second
+        answer = user.say("AMAZON.NoIntent")
+        assert stage(answer) == ("relief", 2, "left")
+        assert "left leg" in speech(answer)
+        assert user.say("AMAZON.RepeatIntent")["response"] == answer["response"]
+        answer = user.say("AMAZON.NoIntent")
+        assert stage(answer) == ("relief", 3, "left")
+        answer = user.say("AMAZON.YesIntent")
+        assert answer["response"]["shouldEndSession"] is True
+    finally:
+        log = second.stop()
+    assert "Traceback" not in log, log
+
+
+# --- many conversations at once -----------------------------------------------------------------
+
+CONVERSATIONS = 20
+
+
+def test_concurrent_conversations_keep_their_own_leg_and_round(pki, tmp_path):
+    """20 users on one server (2 workers, 4 threads each), turns interleaved by a barrier
+    so that every turn of every user is in flight at the same time. Each user's leg and
+    round stay their own."""
+    server = start_test_server(pki, tmp_path / "server", {"ALEXA_SKILL_ID": SKILL_ID})
+    barrier = threading.Barrier(CONVERSATIONS, timeout=60)
+
+    def walkthrough(number: int) -> list[tuple]:
+        leg = ("left", "right")[number % 2]
+        rounds = 1 + number % 3  # 1, 2 or 3 rounds of the relief stretch
+        user = Session(pki, server, locale=("en-US", "en-GB", "en-AU", "en-CA", "en-IN")[number % 5])
+        seen = []
+        barrier.wait()
+        answer = user.say("RelieveCrampIntent", leg=leg)
+        seen.append(stage(answer))
+        assert f"{leg} leg" in speech(answer)
+        for _ in range(2):
+            barrier.wait()
+            if stage(answer)[1] < rounds:
+                answer = user.say("AMAZON.NoIntent")
+                assert f"{leg} leg" in speech(answer)
+            else:  # this user has had enough rounds: a question, mid-stretch
+                answer = user.say("AMAZON.HelpIntent")
+            seen.append(stage(answer))
+        barrier.wait()
+        answer = user.say("AMAZON.YesIntent")
+        assert answer["response"]["shouldEndSession"] is True
+        return seen
+
+    try:
+        with ThreadPoolExecutor(max_workers=CONVERSATIONS) as pool:
+            results = list(pool.map(walkthrough, range(CONVERSATIONS)))
+    finally:
+        log = server.stop()
+    assert "Traceback" not in log, log
+    for number, seen in enumerate(results):
+        leg = ("left", "right")[number % 2]
+        rounds = 1 + number % 3
+        expected = [("relief", min(turn + 1, rounds), leg) for turn in range(3)]
+        assert seen == expected, (number, seen)
+
+
+# --- a certificate download that hangs ---------------------------------------------------------
+
+@contextmanager
+def silent_server():
+    """A TCP server on 127.0.0.1 that accepts connections, reads what it is sent
+    and never answers. Yields its port."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                continue
+            held.append(connection)  # kept open, never answered
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        for connection in held:
+            connection.close()
+        listener.close()
+
+
+@pytest.fixture(autouse=True)
+def loopback_only(monkeypatch):
+    forbid_network(monkeypatch)
+
+
+def test_the_default_fetch_gives_up_on_a_silent_server_after_its_timeout():
+    """The verifier's real fetch function, pointed at a server that never answers
+    (the URL rules allow only s3.amazonaws.com, which a test cannot stand in for;
+    the fetch function itself takes any URL)."""
+    with silent_server() as port:
+        start = time.monotonic()
+        with pytest.raises(OSError):
+            verify.fetch_chain_over_https(f"https://127.0.0.1:{port}/echo.api/echo-api-cert.pem")
+        waited = time.monotonic() - start
+    assert verify.FETCH_TIMEOUT_SECONDS * 0.9 <= waited < verify.FETCH_TIMEOUT_SECONDS + 2, waited
+
+
+def test_a_hanging_certificate_download_is_answered_400_after_the_timeout(pki):
+    """The whole path: a signed request whose certificate URL is good, a verifier whose
+    fetch is the real default fetcher's code sent to the silent server instead of S3."""
+    from skill.web import create_app
+
+    with silent_server() as port:
+        silent_url = f"https://127.0.0.1:{port}/echo.api/echo-api-cert.pem"
+        fetched: list[str] = []
+
+        def fetch_from_the_silent_server(url: str) -> bytes:
+            fetched.append(url)
+            return verify.fetch_chain_over_https(silent_url)
+
+        verifier = verify.RequestVerifier(roots=pki.root_pem, fetch_chain=fetch_from_the_silent_server)
+        client = create_app({"ALEXA_SKILL_ID": SKILL_ID}, verifier=verifier).test_client()
+        body = encode(envelopes.request_envelope({"type": "LaunchRequest"}, application_id=SKILL_ID))
+        start = time.monotonic()
+        response = client.post("/", data=body, headers=pki.sign(body))
+        waited = time.monotonic() - start
+    assert response.status_code == 400
+    assert response.get_json() == {"error": "certificate unavailable"}
+    assert fetched == ["https://s3.amazonaws.com/echo.api/echo-api-cert.pem"]
+    assert waited < verify.FETCH_TIMEOUT_SECONDS + 2, waited
