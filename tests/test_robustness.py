@@ -211,3 +211,50 @@ def test_a_hanging_certificate_download_is_answered_400_after_the_timeout(pki):
     assert response.get_json() == {"error": "certificate unavailable"}
     assert fetched == ["https://s3.amazonaws.com/echo.api/echo-api-cert.pem"]
     assert waited < verify.FETCH_TIMEOUT_SECONDS + 2, waited
+
+
+@contextmanager
+def dripping_server(seconds: float = 8.0):
+    """An HTTP server on 127.0.0.1 that answers 200 and then sends its body one byte
+    every half second for ``seconds``: never silent long enough for a per-read timeout."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+
+    def drip() -> None:
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 65536\r\n\r\n")
+            end = time.monotonic() + seconds
+            while time.monotonic() < end:
+                try:
+                    connection.sendall(b"-")
+                except OSError:
+                    return
+                time.sleep(0.5)
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.close()
+        thread.join(timeout=seconds + 5)
+
+
+@pytest.mark.xfail(reason="fetch_chain_over_https's timeout is per socket read, not a deadline "
+                          "for the whole download: a server that sends a byte every half second "
+                          "holds the request (and a server thread) as long as it likes",
+                   strict=False)
+def test_a_certificate_download_that_drips_is_cut_off_by_the_timeout_too():
+    """Plain HTTP, so that a local server can stand in (the fetch function takes any URL);
+    the reading is the same code over TLS."""
+    with dripping_server(seconds=verify.FETCH_TIMEOUT_SECONDS + 5) as port:
+        start = time.monotonic()
+        try:
+            verify.fetch_chain_over_https(f"http://127.0.0.1:{port}/echo.api/echo-api-cert.pem")
+        except OSError:
+            pass
+        waited = time.monotonic() - start
+    assert waited < verify.FETCH_TIMEOUT_SECONDS + 1.5, f"the download took {waited:.1f} s"
