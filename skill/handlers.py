@@ -121,6 +121,8 @@ class SessionEndedHandler(AbstractRequestHandler):
         log.info("session ended: %s", getattr(request, "reason", None))
         if getattr(request, "error", None) is not None:
             log.warning("session ended with an error: %s", getattr(request.error, "message", None))
+        if handler_input.request_envelope.session is not None:  # keep nothing: echo no attributes
+            handler_input.attributes_manager.session_attributes = {}
         return Response()
 
 

@@ -27,7 +27,7 @@ import os
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conversation import intent_request as model_intent_request
@@ -252,8 +252,16 @@ def signed_client(pki):
 
 # --- the Lambda entry point ---------------------------------------------------------------
 
+# Found by this test: the answer to a SessionEndedRequest echoed the session attributes
+# it was sent, however large and whatever they held.
+ENDED_WITH_HUGE_ATTRIBUTES = envelopes.request_envelope(
+    {"type": "SessionEndedRequest", "reason": "USER_INITIATED"}, new=False,
+    attributes={"v": "\U0001F9B5" * 10231}, application_id=SKILL_ID)
+
+
 @FUZZ
 @given(envelope=realistic_envelopes())
+@example(envelope=ENDED_WITH_HUGE_ATTRIBUTES)
 def test_lambda_answers_every_realistic_envelope_within_alexas_rules(envelope):
     assert_alexa_accepts(lambda_handler(envelope, None), envelope)
 
