@@ -6,8 +6,7 @@ keys and pauses, or an earlier response to repeat) and the next state.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from .reply import Line, Rendered, Reply
 from .routine import BEDTIME, RELIEF, ROUTINES, Routine, choose_hold, round_lines
@@ -21,8 +20,7 @@ CLOT_SYMPTOMS = frozenset({"swelling", "tenderness", "redness", "warmth", "const
 MAY_GREET = frozenset({"LaunchRequest", "AMAZON.NavigateHomeIntent", "AMAZON.StartOverIntent"})
 
 
-@dataclass(frozen=True)
-class Turn:
+class Turn(NamedTuple):
     """One thing the user said (or did), already read out of the request."""
 
     intent: str                    # an intent name, or "LaunchRequest"
@@ -118,7 +116,7 @@ def next_round(state: State, turn: Turn) -> Outcome:
         leg = turn.leg or state.leg
         say = [Line("relief.again"), *round_lines(RELIEF, number, hold=state.hold, leg=leg)]
         return _ask(state.but(round=number, leg=leg), say, "easing")
-    say = round_lines(BEDTIME, number, hold=state.hold)
+    say = list(round_lines(BEDTIME, number, hold=state.hold))
     return _after_bedtime_round(state.but(round=number), say)
 
 

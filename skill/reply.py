@@ -6,31 +6,44 @@ looks the keys up in one locale's words and builds the SSML.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, Mapping, NamedTuple
 
 from . import ssml
 from .words import Words
 
 
-@dataclass(frozen=True)
 class Line:
-    """One sentence from the content files; a param may itself be a Line."""
+    """One sentence from the content files, with the values of its {placeholders}
+    (a value may itself be a Line). Hashable, so that a rendered reply can be cached."""
 
-    key: str
-    params: dict[str, Any] = field(default_factory=dict)
+    __slots__ = ("key", "params")
+
+    def __init__(self, key: str, params: Mapping[str, Any] | None = None):
+        self.key = key
+        self.params = tuple(sorted(params.items())) if params else ()
+
+    def _identity(self) -> tuple:
+        return self.key, self.params
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Line) and self._identity() == other._identity()
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
+    def __repr__(self) -> str:
+        return f"Line({self.key!r}, {dict(self.params)!r})" if self.params else f"Line({self.key!r})"
 
 
-@dataclass(frozen=True)
-class Reply:
+class Reply(NamedTuple):
     """Sentences and pauses, then a question (the session stays open) or none (it ends)."""
 
     say: tuple = ()
     ask: str | None = None
 
 
-@dataclass(frozen=True)
-class Rendered:
+class Rendered(NamedTuple):
     speech: str               # SSML
     reprompt: str | None      # SSML, present exactly when the session stays open
 
@@ -40,12 +53,17 @@ class Rendered:
 
 
 def _text(line: Line, words: Words) -> str:
+    if not line.params:
+        return words.text(line.key)
     params = {name: _text(value, words) if isinstance(value, Line) else value
-              for name, value in line.params.items()}
+              for name, value in line.params}
     return words.text(line.key, **params)
 
 
+@lru_cache(maxsize=1024)
 def render(reply: Reply, words: Words) -> Rendered:
+    """The reply in one locale's words, as SSML. Cached: many people hear the same
+    rounds, and a reply's words never change while the process runs."""
     parts: list[ssml.Part] = [part if isinstance(part, ssml.Pause) else _text(part, words)
                               for part in reply.say]
     if reply.ask is None:

@@ -8,6 +8,7 @@ release. The silences add up to the hold, so a 30 second hold lasts 30 seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .reply import Line
 from .ssml import MAX_BREAK_SECONDS, Pause
@@ -75,8 +76,9 @@ def leg_key(side: str | None) -> str:
     return {"left": "leg.left", "right": "leg.right"}.get(side or "", "leg.either")
 
 
+@lru_cache(maxsize=256)
 def round_lines(routine: Routine, round_number: int, *, hold: int,
-                leg: str | None = None) -> list[Line | Pause]:
+                leg: str | None = None) -> tuple[Line | Pause, ...]:
     """What is said in one round: each step's cue, the counted hold, the release."""
     lines: list[Line | Pause] = []
     for index, step in enumerate(routine.steps):
@@ -90,4 +92,4 @@ def round_lines(routine: Routine, round_number: int, *, hold: int,
         lines.append(Line("stretch.hold"))
         lines.extend(counted_hold(hold))
         lines.append(Line("stretch.release"))
-    return lines
+    return tuple(lines)

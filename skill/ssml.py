@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Union
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Union
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -26,8 +25,7 @@ ALEXA_TAGS = frozenset({
 })
 
 
-@dataclass(frozen=True)
-class Pause:
+class Pause(NamedTuple):
     """A silence in the speech, in seconds (any length; split into legal breaks)."""
 
     seconds: float

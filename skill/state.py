@@ -19,8 +19,7 @@ read as a fresh start, never an error. No health information is stored.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from .routine import MAX_HOLD, MIN_HOLD, ROUTINES
 
@@ -34,8 +33,7 @@ LEGS = frozenset({"left", "right"})
 MAX_SSML_CHARS = 8000
 
 
-@dataclass(frozen=True)
-class State:
+class State(NamedTuple):
     routine: str | None = None
     round: int = 0
     hold: int | None = None
@@ -46,7 +44,7 @@ class State:
     last_reprompt: str | None = None
 
     def but(self, **changes: Any) -> "State":
-        return replace(self, **changes)
+        return self._replace(**changes)
 
     def to_attributes(self) -> dict[str, Any]:
         attributes: dict[str, Any] = {"v": VERSION}
@@ -70,30 +68,25 @@ def _is_ssml(value: Any) -> bool:
 
 
 def _read(attributes: dict[str, Any]) -> State:
-    routine = attributes.get("routine")
-    if routine is None:
-        state = State()
-    else:
-        round_, hold = attributes.get("round", 0), attributes.get("hold")
-        if (routine not in ROUTINES or not _is_int(round_)
-                or not 0 <= round_ <= ROUTINES[routine].rounds
-                or not (_is_int(hold) and MIN_HOLD <= hold <= MAX_HOLD)):
-            raise ValueError("routine fields")
-        state = State(routine=routine, round=round_, hold=hold,
-                      paused=attributes.get("paused", False) is True)
+    routine, round_, hold = attributes.get("routine"), attributes.get("round", 0), attributes.get("hold")
     leg, asked, last = attributes.get("leg"), attributes.get("asked"), attributes.get("last")
+    if routine is not None and (routine not in ROUTINES or not _is_int(round_)
+                                or not 0 <= round_ <= ROUTINES[routine].rounds
+                                or not (_is_int(hold) and MIN_HOLD <= hold <= MAX_HOLD)):
+        raise ValueError("routine fields")
     if leg is not None and leg not in LEGS:
         raise ValueError("leg")
-    if asked is not None and (asked not in QUESTIONS
-                              or (asked in ROUTINE_QUESTIONS and state.routine is None)):
+    if asked is not None and (asked not in QUESTIONS or (asked in ROUTINE_QUESTIONS and routine is None)):
         raise ValueError("asked")
-    state = state.but(leg=leg, asked=asked)
-    if last is not None:
-        if not (isinstance(last, dict) and _is_ssml(last.get("speech"))
-                and (last.get("reprompt") is None or _is_ssml(last.get("reprompt")))):
-            raise ValueError("last")
-        state = state.but(last_speech=last["speech"], last_reprompt=last.get("reprompt"))
-    return state
+    if last is not None and not (isinstance(last, dict) and _is_ssml(last.get("speech"))
+                                 and (last.get("reprompt") is None or _is_ssml(last.get("reprompt")))):
+        raise ValueError("last")
+    if routine is None:
+        round_, hold = 0, None
+    return State(routine=routine, round=round_, hold=hold, leg=leg, asked=asked,
+                 paused=routine is not None and attributes.get("paused", False) is True,
+                 last_speech=last["speech"] if last else None,
+                 last_reprompt=last.get("reprompt") if last else None)
 
 
 def from_attributes(attributes: Any) -> State:

@@ -8,9 +8,9 @@ A locale without a file of its own speaks the base English (en-US) words.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 BASE = "en"
 DEFAULT_LOCALE = "en-US"
@@ -18,8 +18,7 @@ REGIONS = ("en-GB", "en-AU", "en-CA", "en-IN")
 LOCALES = (DEFAULT_LOCALE,) + REGIONS
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):
     speech: str
     reprompt: str
 

@@ -13,7 +13,7 @@ def test_a_counted_hold_lasts_its_length_in_steps_of_at_most_ten_seconds(hold):
     pauses = [p.seconds for p in parts if isinstance(p, Pause)]
     assert sum(pauses) == hold
     assert max(pauses) <= MAX_BREAK_SECONDS
-    counts = [p.params["seconds"] for p in parts if isinstance(p, Line)]
+    counts = [dict(p.params)["seconds"] for p in parts if isinstance(p, Line)]
     assert counts == list(range(10, hold, 10))  # "ten... twenty..." said as time passes
 
 
@@ -30,7 +30,7 @@ def test_a_relief_round_cues_the_named_leg_then_holds_then_releases():
     keys = [part.key if isinstance(part, Line) else part for part in lines]
     assert keys == ["stretch.cue", "stretch.may_hurt", "stretch.hold", Pause(10),
                     "stretch.count", Pause(10), "stretch.release"]
-    assert lines[0].params["your_leg"] == Line("leg.left")
+    assert dict(lines[0].params)["your_leg"] == Line("leg.left")
 
 
 def test_later_relief_rounds_use_the_shorter_cue():
@@ -39,6 +39,6 @@ def test_later_relief_rounds_use_the_shorter_cue():
 
 def test_a_bedtime_round_does_both_legs_with_a_switch_between():
     lines = [part for part in round_lines(BEDTIME, 1, hold=20) if isinstance(part, Line)]
-    legs = [line.params["your_leg"].key for line in lines if line.key == "stretch.cue"]
+    legs = [dict(line.params)["your_leg"].key for line in lines if line.key == "stretch.cue"]
     assert legs == ["leg.left", "leg.right"]
     assert [line.key for line in lines].count("bedtime.switch") == 1
