@@ -185,7 +185,8 @@ def test_the_default_fetch_gives_up_on_a_silent_server_after_its_timeout():
         with pytest.raises(OSError):
             verify.fetch_chain_over_https(f"https://127.0.0.1:{port}/echo.api/echo-api-cert.pem")
         waited = time.monotonic() - start
-    assert verify.FETCH_TIMEOUT_SECONDS * 0.9 <= waited < verify.FETCH_TIMEOUT_SECONDS + 2, waited
+    # it waits out one read (the server might still answer), and never the whole deadline
+    assert verify.FETCH_READ_TIMEOUT_SECONDS * 0.9 <= waited < verify.FETCH_TIMEOUT_SECONDS, waited
 
 
 def test_a_hanging_certificate_download_is_answered_400_after_the_timeout(pki):
@@ -243,10 +244,6 @@ def dripping_server(seconds: float = 8.0):
         thread.join(timeout=seconds + 5)
 
 
-@pytest.mark.xfail(reason="fetch_chain_over_https's timeout is per socket read, not a deadline "
-                          "for the whole download: a server that sends a byte every half second "
-                          "holds the request (and a server thread) as long as it likes",
-                   strict=False)
 def test_a_certificate_download_that_drips_is_cut_off_by_the_timeout_too():
     """Plain HTTP, so that a local server can stand in (the fetch function takes any URL);
     the reading is the same code over TLS."""
