@@ -114,7 +114,8 @@ def next_round(state: State, turn: Turn) -> Outcome:
         if number > RELIEF.rounds:
             return _end([Line("relief.not_eased")])
         leg = turn.leg or state.leg
-        say = [Line("relief.again"), *round_lines(RELIEF, number, hold=state.hold, leg=leg)]
+        opening = Line("relief.last" if number == RELIEF.rounds else "relief.again")
+        say = [opening, *round_lines(RELIEF, number, hold=state.hold, leg=leg)]
         return _ask(state.but(round=number, leg=leg), say, "easing")
     say = list(round_lines(BEDTIME, number, hold=state.hold))
     return _after_bedtime_round(state.but(round=number), say)

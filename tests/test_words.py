@@ -16,9 +16,10 @@ PARAMS = {"hold": 30, "seconds": 10, "round": 1, "rounds": 3, "your_leg": "your 
 
 
 def _keys_in_code() -> set[str]:
-    source = "\n".join(path.read_text() for path in SKILL.glob("*.py"))
-    keys = set(re.findall(r'Line\(\s*"([a-z_.]+)"', source))
-    keys |= set(re.findall(r'"(stretch\.[a-z_.]+|leg\.[a-z]+|bedtime\.[a-z_]+)"', source))
+    """Every content key the conversation names: dotted lower-case strings in the
+    modules that choose what to say, and a question for each the state allows."""
+    source = "\n".join((SKILL / name).read_text() for name in ("dialog.py", "routine.py"))
+    keys = set(re.findall(r'"([a-z_]+\.[a-z_.]+)"', source))
     return keys | {f"ask.{question}" for question in QUESTIONS}
 
 
