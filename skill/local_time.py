@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from datetime import datetime
 from urllib.parse import quote, urlsplit
 
@@ -42,6 +43,26 @@ def _time_zone(api_endpoint: str, token: str, device_id: str) -> str:
         connection.close()
 
 
+def _time_zone_in_time(api_endpoint: str, token: str, device_id: str) -> str:
+    """The time zone, or TimeoutError once TIMEOUT_SECONDS have passed in all.
+    The socket timeout bounds the connection and each read, but not the name
+    lookup before them; a worker thread bounds the whole call."""
+    outcome: dict = {}
+
+    def ask() -> None:
+        try:
+            outcome["zone"] = _time_zone(api_endpoint, token, device_id)
+        except Exception as problem:  # noqa: BLE001 - handed back to the caller
+            outcome["problem"] = problem
+
+    worker = threading.Thread(target=ask, name="settings-api", daemon=True)
+    worker.start()
+    worker.join(TIMEOUT_SECONDS)
+    if "zone" in outcome:
+        return outcome["zone"]
+    raise outcome.get("problem") or TimeoutError(f"no answer in {TIMEOUT_SECONDS} s")
+
+
 def is_night(system, timestamp: datetime | None) -> bool:
     """Night at the device, from the request's System context and timestamp."""
     token = getattr(system, "api_access_token", None)
@@ -52,7 +73,7 @@ def is_night(system, timestamp: datetime | None) -> bool:
     from zoneinfo import ZoneInfo
 
     try:
-        zone = ZoneInfo(_time_zone(endpoint, token, device_id))
+        zone = ZoneInfo(_time_zone_in_time(endpoint, token, device_id))
         moment = timestamp if timestamp.tzinfo else timestamp.replace(tzinfo=ZoneInfo("UTC"))
         hour = moment.astimezone(zone).hour
     except Exception as problem:  # noqa: BLE001 - any failure means "unknown", which means night

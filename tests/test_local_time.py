@@ -100,3 +100,17 @@ def test_without_a_token_no_call_is_made_and_night_is_assumed(api):
 
 def test_a_plain_http_endpoint_off_this_machine_is_never_called():
     assert launch("2026-11-25T19:00:00Z", "http://settings.example.invalid").endswith(NIGHT_OFFER)
+
+
+def test_a_name_that_takes_long_to_look_up_does_not_hold_up_the_answer(monkeypatch):
+    """The socket timeout does not cover the name lookup; the whole call has a deadline."""
+    import socket
+
+    def slow_lookup(*args, **kwargs):
+        time.sleep(3)
+        raise OSError("no answer from the resolver")
+
+    monkeypatch.setattr(socket, "getaddrinfo", slow_lookup)
+    started = time.monotonic()
+    assert launch("2026-11-25T19:00:00Z", "https://api.amazonalexa.com").endswith(NIGHT_OFFER)
+    assert time.monotonic() - started < 2
