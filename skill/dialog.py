@@ -82,9 +82,8 @@ def _relief_from_round_one(leg: str | None, hold: int, opening: list) -> Outcome
     return _ask(State(routine=RELIEF.name, round=1, hold=hold, leg=leg), say, "easing")
 
 
-def _bedtime_from_round_one(state: State, hold: int, opening: list) -> Outcome:
-    say = [Line("bedtime.start", {"rounds": BEDTIME.rounds}), *opening,
-           *round_lines(BEDTIME, 1, hold=hold)]
+def _bedtime_from_round_one(state: State, hold: int) -> Outcome:
+    say = [Line("bedtime.start", {"rounds": BEDTIME.rounds}), *round_lines(BEDTIME, 1, hold=hold)]
     return _after_bedtime_round(State(routine=BEDTIME.name, round=1, hold=hold, leg=state.leg), say)
 
 
@@ -95,7 +94,7 @@ def start_relief(state: State, turn: Turn) -> Outcome:
 
 
 def start_bedtime(state: State, turn: Turn) -> Outcome:
-    return _bedtime_from_round_one(state, BEDTIME.default_hold, [])
+    return _bedtime_from_round_one(state, BEDTIME.default_hold)
 
 
 def _after_bedtime_round(state: State, say: list) -> Outcome:
@@ -123,7 +122,7 @@ def next_round(state: State, turn: Turn) -> Outcome:
 
 def start_over(state: State, turn: Turn) -> Outcome:
     if state.routine == BEDTIME.name:
-        return _bedtime_from_round_one(state, state.hold, [])
+        return _bedtime_from_round_one(state, state.hold)
     if state.routine == RELIEF.name:
         return _relief_from_round_one(turn.leg or state.leg, state.hold, [Line("relief.start")])
     return launch(state, turn)
