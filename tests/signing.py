@@ -29,6 +29,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -179,7 +180,7 @@ class TestPKI:
         """A ``fetch_chain`` for RequestVerifier: records the URL and answers the chain
         its file name names; an unknown name fails as a 404 would."""
         self.fetched.append(url)
-        name = url.rsplit("/", 1)[-1]
+        name = urllib.parse.urlsplit(url).path.rsplit("/", 1)[-1]
         if name not in self.chains:
             raise OSError(f"HTTP Error 404: {url}")
         return self.chains[name]

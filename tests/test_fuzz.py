@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 
 from conversation import intent_request as model_intent_request
 from conversation import lambda_handler
-from signing import SETTINGS, SKILL_ID, TestPKI, encode, forbid_network
+from signing import SETTINGS, SKILL_ID, encode, forbid_network
 from skill import envelopes
 from skill.ssml import response_problems
 
@@ -221,7 +221,7 @@ def assert_http_answer(status: int, body: bytes, sent: Any) -> None:
 # --- fixtures ---------------------------------------------------------------------------
 
 @pytest.fixture(autouse=True)
-def no_network(monkeypatch):
+def isolated(monkeypatch):
     """A fuzzed envelope may carry an API token and endpoint: no real call goes out."""
     forbid_network(monkeypatch)
     for name in SETTINGS:
@@ -232,11 +232,6 @@ def no_network(monkeypatch):
 def quiet_logs(caplog):
     """The skill logs every unreadable envelope with its traceback: expected here."""
     caplog.set_level(logging.CRITICAL)
-
-
-@pytest.fixture(scope="module")
-def pki() -> TestPKI:
-    return TestPKI.create()
 
 
 @pytest.fixture(scope="module")

@@ -22,11 +22,6 @@ from skill import envelopes, verify
 from skill.ssml import response_problems, to_text
 
 
-@pytest.fixture(scope="module")
-def pki() -> TestPKI:
-    return TestPKI.create()
-
-
 class Session:
     """One user's conversation with a server, over HTTP, signed; the session
     attributes are carried from turn to turn as Alexa carries them."""

@@ -9,20 +9,12 @@ from datetime import timedelta
 
 import pytest
 
-from signing import (BAD_CERT_URLS, CERT_URL, GOOD_CERT_URLS, TestPKI, bad_request,
-                     bad_request_names, cert_url, encode, forbid_network, intent_request,
-                     launch_request, now_utc, skill_event)
+from signing import (BAD_CERT_URLS, CERT_URL, GOOD_CERT_URLS, bad_request, bad_request_names,
+                     cert_url, encode, intent_request, launch_request, now_utc, skill_event)
 from skill.verify import RequestVerificationError, RequestVerifier, normalise_cert_url
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    forbid_network(monkeypatch)
-
-
-@pytest.fixture(scope="module")
-def pki() -> TestPKI:
-    return TestPKI.create()
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 class Clock:
@@ -74,17 +66,12 @@ def test_a_bad_certificate_url_is_never_fetched(pki, url):
 
 
 def test_the_chain_is_validated_once_then_reused(pki):
-    fetched = []
-
-    def fetch_chain(url):
-        fetched.append(url)
-        return pki.chains["echo-api-cert.pem"]
-
-    verifier = pki.verifier(fetch_chain=fetch_chain)
+    pki.fetched.clear()
+    verifier = pki.verifier()
     for _ in range(5):
         body = encode(launch_request())
         verifier.verify_signature(pki.sign(body), body)
-    assert fetched == [CERT_URL]
+    assert pki.fetched == [CERT_URL]
 
 
 def test_a_cached_certificate_past_its_expiry_is_not_used(pki):
@@ -112,29 +99,19 @@ def test_a_refused_chain_is_not_cached(pki):
 
 
 def test_the_cache_is_bounded(pki):
-    urls = [cert_url(f"copy-{n}.pem") for n in range(3)]
-
-    def fetch_chain(url):
-        fetched.append(url)
-        return pki.chains["echo-api-cert.pem"]
-
-    fetched: list[str] = []
-    verifier = pki.verifier(fetch_chain=fetch_chain, cache_size=2)
+    urls = [f"{CERT_URL}?copy={n}" for n in range(3)]  # three cache keys, one chain
+    pki.fetched.clear()
+    verifier = pki.verifier(cache_size=2)
     body = encode(launch_request())
     for url in [*urls, urls[2], urls[0]]:
         verifier.verify_signature(pki.sign(body, cert_url=url), body)
     # urls[0] was evicted by urls[2]; urls[2] was still cached
-    assert fetched == [*urls, urls[0]]
+    assert pki.fetched == [*urls, urls[0]]
 
 
 def test_the_verifier_is_safe_to_share_between_threads(pki):
-    fetched = []
-
-    def fetch_chain(url):
-        fetched.append(url)
-        return pki.chains["echo-api-cert.pem"]
-
-    verifier = pki.verifier(fetch_chain=fetch_chain)
+    pki.fetched.clear()
+    verifier = pki.verifier()
     failures = []
 
     def worker():
@@ -151,7 +128,7 @@ def test_the_verifier_is_safe_to_share_between_threads(pki):
     for thread in threads:
         thread.join()
     assert failures == []
-    assert 1 <= len(fetched) <= len(threads)  # a cold start may fetch once per thread, no more
+    assert 1 <= len(pki.fetched) <= len(threads)  # a cold start may fetch once per thread, no more
 
 
 def test_a_fetch_that_fails_in_any_way_is_a_verification_error(pki):

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from signing import (SETTINGS, SKILL_ID, TestPKI, bad_request, bad_request_names, encode,
-                     forbid_network, intent_request, launch_request, now_utc)
+from signing import (SETTINGS, SKILL_ID, bad_request, bad_request_names, encode, intent_request,
+                     launch_request, now_utc)
 from skill.web import create_app
 
 
@@ -20,14 +20,7 @@ def clean_environment(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    forbid_network(monkeypatch)
-
-
-@pytest.fixture(scope="module")
-def pki() -> TestPKI:
-    return TestPKI.create()
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 @pytest.fixture
