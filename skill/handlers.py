@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from ask_sdk_core.dispatch_components import (AbstractExceptionHandler,
-                                              AbstractRequestHandler,
-                                              AbstractResponseInterceptor)
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import Reprompt, SsmlOutputSpeech

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from . import dialog
-from .envelopes import request_envelope, resolve, slot
+from . import envelopes
 from .handlers import SLOTS
 from .routine import ROUTINES
 from .state import QUESTIONS, ROUTINE_QUESTIONS, State
@@ -495,14 +495,15 @@ NIGHT = "2026-01-01T03:00:00Z"  # the walk's request time; the daytime greeting 
 
 
 def _envelope(request: dict, locale: str, attributes: dict | None, new: bool) -> dict:
-    return request_envelope(request, locale=locale, session_id="amzn1.echo-api.session.validate",
+    return envelopes.request_envelope(request, locale=locale, session_id="amzn1.echo-api.session.validate",
                             new=new, attributes=attributes, timestamp=NIGHT)
 
 
 def _slot(name: str, value: str | None, type_entry: dict | None) -> dict:
     if value is None or type_entry is None:
-        return slot(name, value)
-    return slot(name, value, slot_type=type_entry["name"], resolved=resolve(type_entry, value))
+        return envelopes.slot(name, value)
+    return envelopes.slot(name, value, slot_type=type_entry["name"],
+                          resolved=envelopes.resolve(type_entry, value))
 
 
 #: What Alexa may put in a built-in slot: a good value, edge values and "?" (heard, not understood).
