@@ -17,7 +17,7 @@ from contextlib import contextmanager
 import pytest
 
 from conversation import intent_request
-from signing import SKILL_ID, TestPKI, encode, forbid_network, start_test_server
+from signing import SKILL_ID, TestPKI, encode, start_test_server
 from skill import envelopes, verify
 from skill.ssml import response_problems, to_text
 
@@ -166,9 +166,7 @@ def silent_server():
         listener.close()
 
 
-@pytest.fixture(autouse=True)
-def loopback_only(monkeypatch):
-    forbid_network(monkeypatch)
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def test_the_default_fetch_gives_up_on_a_silent_server_after_its_timeout():
