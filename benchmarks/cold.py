@@ -25,7 +25,7 @@ import sysconfig
 import tempfile
 import time
 
-from envelopes import ROOT, reach, LAUNCH
+from envelopes import LAUNCH, ROOT, reach
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHILD = os.path.join(HERE, "cold_child.py")

@@ -12,14 +12,15 @@ import copy
 import json
 import os
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 for _path in (ROOT, os.path.join(ROOT, "lambda")):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from skill import envelopes as _envelopes  # noqa: E402  the project's one envelope builder
+from skill.devtools import envelopes as _envelopes  # noqa: E402  the project's one envelope builder
 
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 import conversation as _conversation  # noqa: E402  slots resolved against the model, as Alexa does

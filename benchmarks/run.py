@@ -58,7 +58,7 @@ def machine() -> dict:
                             capture_output=True, text=True).stdout.strip() or None
     return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
             "platform": platform.platform(), "packages": versions, "wrk": wrk or None,
-            "commit": commit, "when": datetime.datetime.now(datetime.timezone.utc).isoformat(
+            "commit": commit, "when": datetime.datetime.now(datetime.UTC).isoformat(
                 timespec="seconds")}
 
 
@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"unknown parts: {', '.join(sorted(unknown))}")
     # The web app warns about verification being off on every create_app: not news here.
-    logging.getLogger("skill.web").setLevel(logging.ERROR)
+    logging.getLogger("skill.web.app").setLevel(logging.ERROR)
 
     results: dict = {"machine": machine(), "targets": {k: v[0] for k, v in TARGETS.items()}}
     started = time.perf_counter()

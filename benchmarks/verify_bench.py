@@ -48,14 +48,14 @@ def wsgi_caller(app, body: bytes, headers: dict[str, str]):
     return call
 
 
-def signed_launch(pki: "signing.TestPKI") -> tuple[bytes, dict[str, str]]:
+def signed_launch(pki: signing.TestPKI) -> tuple[bytes, dict[str, str]]:
     """A LaunchRequest with a timestamp of now, and Alexa's headers signing it."""
     body = signing.encode(signing.launch_request(skill_id=signing.SKILL_ID, locale="en-US"))
     return body, pki.sign(body)
 
 
-def apps(pki: "signing.TestPKI"):
-    from skill.web import create_app
+def apps(pki: signing.TestPKI):
+    from skill.web.app import create_app
 
     on = create_app({"ALEXA_SKILL_ID": signing.SKILL_ID}, verifier=pki.verifier())
     off = create_app({"ALEXA_SKILL_ID": signing.SKILL_ID, "ASK_SDK_VERIFY_SIGNATURE": False,

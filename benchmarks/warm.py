@@ -13,9 +13,10 @@ import gc
 import statistics
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 
 from envelopes import scenario_envelopes
 

@@ -2,7 +2,7 @@
 
 import logging
 
-from skill.app import handle_event
+from skill.alexa.build import handle_event
 
 logging.getLogger().setLevel(logging.INFO)
 

@@ -10,7 +10,7 @@ import argparse
 import importlib
 import sys
 
-from .words import DEFAULT_LOCALE, LOCALES
+from skill.speech.words import DEFAULT_LOCALE, LOCALES
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,11 +28,11 @@ def _parser() -> argparse.ArgumentParser:
     say = commands.add_parser("say", help="say one thing to the skill and print its answer")
     say.add_argument("utterance", help='what you would say, e.g. "why do I get cramps"')
     locale_option(say)
-    say.set_defaults(module="skill.talk", function="say_command")
+    say.set_defaults(module="skill.devtools.terminal", function="say_command")
 
     chat = commands.add_parser("chat", help="talk to the skill in the terminal")
     locale_option(chat)
-    chat.set_defaults(module="skill.talk", function="chat_command")
+    chat.set_defaults(module="skill.devtools.terminal", function="chat_command")
 
     serve = commands.add_parser("serve", help="run the skill as an HTTPS web service for Alexa")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -40,18 +40,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
     serve.add_argument("--certfile", help="TLS certificate chain (PEM); Alexa calls HTTPS only")
     serve.add_argument("--keyfile", help="TLS private key (PEM)")
-    serve.set_defaults(module="skill.serve", function="serve_command")
+    serve.set_defaults(module="skill.web.serve", function="serve_command")
 
     validate = commands.add_parser(
         "validate", help="check the models, manifest and every response as certification would")
     validate.add_argument("dir", nargs="?", default=".", metavar="DIR",
                           help="a checkout of the project (default: the current folder)")
-    validate.set_defaults(module="skill.validate", function="validate_command")
+    validate.set_defaults(module="skill.devtools.validate", function="validate_command")
 
     package = commands.add_parser(
         "package", help="write an ASK CLI project and a Lambda deployment zip")
     package.add_argument("--out", default="dist", metavar="DIR", help="output folder (default dist)")
-    package.set_defaults(module="skill.package", function="package_command")
+    package.set_defaults(module="skill.devtools.package", function="package_command")
     return parser
 
 

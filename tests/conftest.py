@@ -1,7 +1,6 @@
 """Fixtures shared by the tests of the web service: the test PKI, and no network."""
 
 import pytest
-
 from signing import TestPKI, forbid_network
 
 

@@ -17,11 +17,11 @@ import importlib.util
 import json
 import uuid
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
-from skill import envelopes
-from skill.ssml import response_problems, to_text
+from skill.devtools import envelopes
+from skill.speech.ssml import response_problems, to_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,7 +36,7 @@ def _load_lambda_handler():
 lambda_handler = _load_lambda_handler()
 
 
-@lru_cache(maxsize=None)
+@cache
 def model(locale: str) -> dict:
     """The locale's interaction model (en-US's for a locale the skill does not have)."""
     path = ROOT / "interaction_models" / f"{locale}.json"

@@ -32,7 +32,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from skill import envelopes
+from skill.devtools import envelopes
 
 REPO = Path(__file__).resolve().parent.parent
 CERT_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert.pem"
@@ -50,7 +50,7 @@ SKILL_ID = envelopes.SKILL_ID
 
 
 def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def new_key() -> rsa.RSAPrivateKey:
@@ -153,7 +153,7 @@ class TestPKI:
     fetched: list[str] = field(default_factory=list)
 
     @classmethod
-    def create(cls) -> "TestPKI":
+    def create(cls) -> TestPKI:
         root_key, leaf_key, stranger_key = new_key(), new_key(), new_key()
         root = make_root(root_key)
         stranger = make_root(stranger_key, "Untrusted Root CA")
@@ -187,7 +187,7 @@ class TestPKI:
 
     def verifier(self, **kwargs: Any):
         """A RequestVerifier trusting this root and fetching from ``self.fetch_chain``."""
-        from skill.verify import RequestVerifier
+        from skill.web.verify import RequestVerifier
 
         kwargs.setdefault("fetch_chain", self.fetch_chain)
         return RequestVerifier(roots=self.root_pem, **kwargs)
@@ -222,7 +222,7 @@ def signed_headers(body: bytes, key: rsa.RSAPrivateKey, cert_url: str = CERT_URL
 # --- request envelopes (skill.envelopes builds them; these add what signing tests vary) ---
 
 def alexa_timestamp(when: datetime | None = None) -> str:
-    return (when or now_utc()).astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (when or now_utc()).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def envelope(request: dict[str, Any], *, skill_id: str = SKILL_ID, locale: str = "en-GB",
@@ -362,9 +362,9 @@ reading certificate chains from files instead of the network.
 Usage: python test_server.py FOLDER PORT CONFIG_JSON (FOLDER as written by TestPKI.write)."""
 import argparse, json, pathlib, sys
 
-from skill.serve import SkillServer, configure_logging, gunicorn_options
-from skill.verify import RequestVerifier
-from skill.web import create_app
+from skill.web.serve import SkillServer, configure_logging, gunicorn_options
+from skill.web.verify import RequestVerifier
+from skill.web.app import create_app
 
 folder, port, config = pathlib.Path(sys.argv[1]), int(sys.argv[2]), json.loads(sys.argv[3])
 configure_logging()

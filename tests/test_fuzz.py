@@ -29,14 +29,14 @@ import os
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
-
 from conversation import intent_request as model_intent_request
 from conversation import lambda_handler
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from signing import SETTINGS, SKILL_ID, encode, forbid_network
-from skill import envelopes
-from skill.ssml import response_problems
+
+from skill.devtools import envelopes
+from skill.speech.ssml import response_problems
 
 MAX_BODY_BYTES = 128 * 1024  # skill.web's default ALEXA_MAX_BODY_BYTES
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))
@@ -236,7 +236,7 @@ def quiet_logs(caplog):
 
 @pytest.fixture(scope="module")
 def open_client():
-    from skill.web import create_app
+    from skill.web.app import create_app
 
     app = create_app({"ASK_SDK_VERIFY_SIGNATURE": False, "ASK_SDK_VERIFY_TIMESTAMP": False})
     return app.test_client()
@@ -244,7 +244,7 @@ def open_client():
 
 @pytest.fixture(scope="module")
 def signed_client(pki):
-    from skill.web import create_app
+    from skill.web.app import create_app
 
     return create_app({"ALEXA_SKILL_ID": SKILL_ID}, verifier=pki.verifier()).test_client()
 

@@ -7,10 +7,10 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
 from conversation import check, lambda_handler
-from skill.envelopes import DEVICE_ID, request_envelope
-from skill.ssml import to_text
+
+from skill.devtools.envelopes import DEVICE_ID, request_envelope
+from skill.speech.ssml import to_text
 
 NIGHT_OFFER = "Is your leg cramping now?"
 DAY_MENU = "Would you like to know why cramps happen, or how to prevent them?"

@@ -1,7 +1,7 @@
 """The interaction models and the code agree, and each model is a well-formed ASK model.
 
 Alexa routes a request by the intent and slot names in the model; the code
-dispatches on the same names (``skill.dialog.INTENTS``) and reads slot ids
+dispatches on the same names (``skill.conversation.policy.INTENTS``) and reads slot ids
 (``skill.handlers.SLOTS``). A name that differs on either side fails silently
 in production, so it fails here instead. The ASK rules themselves live in
 ``skill.validate`` (the same checks ``leg-cramp-helper validate`` runs); this
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from skill.dialog import INTENTS
-from skill.validate import code_problems, model_problems
-from skill.words import LOCALES
+from skill.conversation.policy import INTENTS
+from skill.devtools.validate import code_problems, model_problems
+from skill.speech.words import LOCALES
 
 MODELS = Path(__file__).resolve().parent.parent / "interaction_models"
 INVOCATION = "leg cramp helper"

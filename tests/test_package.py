@@ -17,8 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # so the test runs however pytest is started
     sys.path.insert(0, str(ROOT))
 
-from skill import package  # noqa: E402
-from skill.envelopes import request_envelope  # noqa: E402
+from skill.devtools import package  # noqa: E402
+from skill.devtools.envelopes import request_envelope  # noqa: E402
 
 LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 
@@ -87,11 +87,11 @@ def test_the_zip_holds_the_entry_point_the_skill_and_only_its_runtime_dependenci
         assert archive.read("lambda_function.py") == (ROOT / "lambda" / "lambda_function.py").read_bytes()
     tops = {name.split("/")[0] for name in names}
     assert {"lambda_function.py", "skill", "ask_sdk_core", "ask_sdk_model", "ask_sdk_runtime"} <= tops
-    assert {"skill/__init__.py", "skill/app.py", "skill/content/en.json"} <= set(names)
+    assert {"skill/__init__.py", "skill/alexa/build.py", "skill/speech/content/en.json"} <= set(names)
     assert {f"skill/interaction_models/{locale}.json" for locale in LOCALES} <= set(names)
     assert not {"flask", "gunicorn", "cryptography", "werkzeug"} & {top.lower() for top in tops}
     tag = sys.implementation.cache_tag  # bytecode ships: Lambda cannot write it at cold start
-    assert {f"skill/__pycache__/app.{tag}.pyc", f"ask_sdk_core/__pycache__/skill.{tag}.pyc"} <= set(names)
+    assert {f"skill/alexa/__pycache__/build.{tag}.pyc", f"ask_sdk_core/__pycache__/skill.{tag}.pyc"} <= set(names)
 
 
 def test_the_ask_cli_project_has_the_expected_files(dist):
@@ -116,7 +116,7 @@ def test_the_ask_cli_project_has_the_expected_files(dist):
     code = dist / "lambda"
     assert (code / "lambda_function.py").read_bytes() == (ROOT / "lambda" / "lambda_function.py").read_bytes()
     assert (code / "requirements.txt").read_text() == (ROOT / "lambda" / "requirements.txt").read_text()
-    assert (code / "skill" / "app.py").is_file() and (code / "skill" / "content" / "en.json").is_file()
+    assert (code / "skill" / "alexa" / "build.py").is_file() and (code / "skill" / "speech" / "content" / "en.json").is_file()
     assert not list(code.rglob("__pycache__"))
 
 

@@ -15,11 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pytest
-
 from conversation import intent_request
 from signing import SKILL_ID, TestPKI, encode, start_test_server
-from skill import envelopes, verify
-from skill.ssml import response_problems, to_text
+
+from skill.devtools import envelopes
+from skill.speech.ssml import response_problems, to_text
+from skill.web import verify
 
 
 class Session:
@@ -185,7 +186,7 @@ def test_the_default_fetch_gives_up_on_a_silent_server_after_its_timeout():
 def test_a_hanging_certificate_download_is_answered_400_after_the_timeout(pki):
     """The whole path: a signed request whose certificate URL is good, a verifier whose
     fetch is the real default fetcher's code sent to the silent server instead of S3."""
-    from skill.web import create_app
+    from skill.web.app import create_app
 
     with silent_server() as port:
         silent_url = f"https://127.0.0.1:{port}/echo.api/echo-api-cert.pem"

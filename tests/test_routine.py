@@ -2,9 +2,9 @@
 
 import pytest
 
-from skill.reply import Line
-from skill.routine import BEDTIME, RELIEF, choose_hold, counted_hold, round_lines
-from skill.ssml import MAX_BREAK_SECONDS, Pause
+from skill.conversation.reply import Line
+from skill.conversation.routines import BEDTIME, RELIEF, choose_hold, counted_hold, round_lines
+from skill.speech.ssml import MAX_BREAK_SECONDS, Pause
 
 
 @pytest.mark.parametrize("hold", range(10, 61))

@@ -17,9 +17,20 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-
-from signing import (SKILL_ID, bad_request, bad_request_names, encode, free_port, launch_request,
-                     make_leaf, new_key, pem, start_server, start_test_server, subprocess_env)
+from signing import (
+    SKILL_ID,
+    bad_request,
+    bad_request_names,
+    encode,
+    free_port,
+    launch_request,
+    make_leaf,
+    new_key,
+    pem,
+    start_server,
+    start_test_server,
+    subprocess_env,
+)
 
 
 @pytest.fixture(scope="module")

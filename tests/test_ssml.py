@@ -2,8 +2,8 @@
 
 import pytest
 
-from skill import ssml
-from skill.ssml import Pause
+from skill.speech import ssml
+from skill.speech.ssml import Pause
 
 
 def test_text_is_escaped_and_wrapped_in_one_speak_element():

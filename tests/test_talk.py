@@ -21,8 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # so the test runs however pytest is started
     sys.path.insert(0, str(ROOT))
 
-from skill import app, ssml, talk  # noqa: E402
-from skill.words import words_for  # noqa: E402
+from skill.alexa import build as app
+from skill.devtools import terminal as talk  # noqa: E402
+from skill.speech import ssml
+from skill.speech.words import words_for  # noqa: E402
 
 ENDED = "(the skill ended the session)"
 IF_SILENT = "(if you say nothing)"
@@ -286,7 +288,7 @@ def test_installed_the_models_travel_with_the_package(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "your left leg" in done.stdout
     found = subprocess.run([sys.executable, "-c",
-                            "from skill.understand import model_file; print(model_file('en-GB'))"],
+                            "from skill.devtools.hearing import model_file; print(model_file('en-GB'))"],
                            capture_output=True, text=True, cwd=elsewhere, env=env)
     assert Path(found.stdout.strip()) == site / "skill" / "interaction_models" / "en-GB.json"
 

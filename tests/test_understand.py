@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # so the test runs however pytest is started
     sys.path.insert(0, str(ROOT))
 
-from skill import understand as u  # noqa: E402
-from skill.understand import BUILT_IN_PHRASES, FALLBACK, load_model, number, understand, words  # noqa: E402
+from skill.devtools import hearing as u  # noqa: E402
+from skill.devtools.hearing import BUILT_IN_PHRASES, FALLBACK, load_model, number, understand, words  # noqa: E402
 
 LOCALES = ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"]
 NUMBER_WORDS = [("forty five", "45"), ("30", "30"), ("twenty", "20"), ("sixty", "60"),
@@ -155,8 +155,8 @@ def test_a_number_slot_holds_digits_and_no_resolutions():
 
 
 def test_the_skill_reads_what_understand_sends():
-    from skill.talk import Session, speech
-    from skill.ssml import to_text
+    from skill.devtools.terminal import Session, speech
+    from skill.speech.ssml import to_text
 
     said = to_text(speech(Session("en-GB").hear(understand("my right calf is cramping", "en-GB"))))
     assert "your right leg" in said

@@ -15,8 +15,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # so the test runs however pytest is started
     sys.path.insert(0, str(ROOT))
 
-from skill import handlers, validate  # noqa: E402
+from skill.alexa import handlers
 from skill.cli import main  # noqa: E402
+from skill.devtools import validate  # noqa: E402
 
 MODEL = "interaction_models/en-US.json"
 
@@ -214,7 +215,7 @@ def models() -> dict:
 
 def test_the_walk_covers_every_question_routine_round_and_pause():
     labels = " | ".join(label for label, _ in validate.dialogue_states())
-    from skill.state import QUESTIONS
+    from skill.conversation.state import QUESTIONS
     for question in QUESTIONS:
         assert f"asked {question}" in labels
     for routine in ("relief", "bedtime"):
@@ -238,12 +239,12 @@ def test_the_walk_finds_an_open_session_without_a_reprompt(monkeypatch):
 
 
 def test_the_walk_reports_an_error_the_skill_hid_behind_its_apology(monkeypatch):
-    from skill import dialog
+    from skill.conversation import policy
 
     def broken(state, turn):
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(dialog.INTENTS, "WhyCrampsIntent", broken)
+    monkeypatch.setitem(policy.INTENTS, "WhyCrampsIntent", broken)
     found = validate.response_walk(models(), ["en-US"])
     assert any(where.startswith("en-US, WhyCrampsIntent") and "logged an error" in problem and "boom" in problem
                for where, problem in found)

@@ -8,11 +8,21 @@ import threading
 from datetime import timedelta
 
 import pytest
+from signing import (
+    BAD_CERT_URLS,
+    CERT_URL,
+    GOOD_CERT_URLS,
+    bad_request,
+    bad_request_names,
+    cert_url,
+    encode,
+    intent_request,
+    launch_request,
+    now_utc,
+    skill_event,
+)
 
-from signing import (BAD_CERT_URLS, CERT_URL, GOOD_CERT_URLS, bad_request, bad_request_names,
-                     cert_url, encode, intent_request, launch_request, now_utc, skill_event)
-from skill.verify import RequestVerificationError, RequestVerifier, normalise_cert_url
-
+from skill.web.verify import RequestVerificationError, RequestVerifier, normalise_cert_url
 
 pytestmark = pytest.mark.usefixtures("no_network")
 

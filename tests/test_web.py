@@ -8,10 +8,9 @@ import logging
 from datetime import timedelta
 
 import pytest
+from signing import SETTINGS, SKILL_ID, bad_request, bad_request_names, encode, intent_request, launch_request, now_utc
 
-from signing import (SETTINGS, SKILL_ID, bad_request, bad_request_names, encode, intent_request,
-                     launch_request, now_utc)
-from skill.web import create_app
+from skill.web.app import create_app
 
 
 @pytest.fixture(autouse=True)
@@ -194,7 +193,7 @@ def test_verification_is_on_by_default(pki):
 
 
 def test_turning_signature_checks_off_is_said_loudly_at_start(pki, caplog):
-    with caplog.at_level(logging.WARNING, logger="skill.web"):
+    with caplog.at_level(logging.WARNING, logger="skill.web.app"):
         create_app({"ASK_SDK_VERIFY_SIGNATURE": "0"}, verifier=pki.verifier())
     assert any("ASK_SDK_VERIFY_SIGNATURE is off" in record.getMessage() for record in caplog.records)
 
@@ -207,7 +206,7 @@ def test_turning_timestamp_checks_off_lets_an_old_request_through(pki):
 
 def web_log_lines(caplog) -> list[dict]:
     return [json.loads(record.getMessage().split(" ", 1)[1])
-            for record in caplog.records if record.name == "skill.web"]
+            for record in caplog.records if record.name == "skill.web.app"]
 
 
 def test_one_log_line_per_request_without_user_ids_or_speech(client, pki, caplog):

@@ -7,18 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from skill.state import QUESTIONS
-from skill.words import LOCALES, REGIONS, words_for
+from skill.conversation.state import QUESTIONS
+from skill.speech.words import LOCALES, REGIONS, words_for
 
 SKILL = Path(__file__).resolve().parent.parent / "skill"
-CONTENT = SKILL / "content"
+CONTENT = SKILL / "speech" / "content"
 PARAMS = {"hold": 30, "seconds": 10, "round": 1, "rounds": 3, "your_leg": "your leg"}
 
 
 def _keys_in_code() -> set[str]:
     """Every content key the conversation names: the first argument of each Line,
     any dotted lower-case string, and a question for each the state allows."""
-    source = "\n".join((SKILL / name).read_text() for name in ("dialog.py", "routine.py"))
+    source = "\n".join((SKILL / name).read_text() for name in ("conversation/policy.py", "conversation/routines.py"))
     keys = set(re.findall(r'Line\(\s*"([a-z_.]+)"', source))
     keys |= set(re.findall(r'"([a-z_]+\.[a-z_.]+)"', source))
     return keys | {f"ask.{question}" for question in QUESTIONS}

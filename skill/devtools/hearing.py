@@ -23,12 +23,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from .envelopes import intent_request, slot
+from skill.devtools.envelopes import intent_request, slot
 
 DEFAULT_LOCALE = "en-US"
 FALLBACK = "AMAZON.FallbackIntent"
@@ -95,7 +95,7 @@ def model_file(locale: str) -> Traversable:
             return packaged
     except ModuleNotFoundError:
         pass
-    return Path(__file__).resolve().parent.parent / "interaction_models" / name
+    return Path(__file__).resolve().parents[2] / "interaction_models" / name
 
 
 def load_model(locale: str) -> dict:
@@ -238,7 +238,7 @@ def _compile_sample(intent: str, text: str, slot_types: dict[str, str]) -> _Samp
     return _Sample(intent, tuple(elements))
 
 
-@lru_cache(maxsize=None)
+@cache
 def compiled(locale: str) -> _Compiled:
     model = load_model(locale)
     values: dict[str, dict[tuple, _Value]] = {}

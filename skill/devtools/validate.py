@@ -9,8 +9,8 @@ judged as it is:
 - the skill manifest ``DIR/skill.json``: store text, example phrases that are
   real samples, the medical disclaimer, privacy and compliance answered;
 - every response the skill can give: each intent in each dialogue state, in
-  each locale, sent through ``skill.app.handle_event`` as a real envelope and
-  judged by ``skill.ssml.response_problems``.
+  each locale, sent through ``skill.alexa.build.handle_event`` as a real envelope and
+  judged by ``skill.speech.ssml.response_problems``.
 
 The responses come from the code that is imported (the installed ``skill``
 package), the models and manifest from DIR.
@@ -25,16 +25,17 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
-from . import dialog
-from . import envelopes
-from .handlers import SLOTS
-from .routine import ROUTINES
-from .state import QUESTIONS, ROUTINE_QUESTIONS, State
-from .words import LOCALES
+from skill.alexa.handlers import SLOTS
+from skill.conversation import policy
+from skill.conversation.routines import ROUTINES
+from skill.conversation.state import QUESTIONS, ROUTINE_QUESTIONS, State
+from skill.devtools import envelopes
+from skill.speech.words import LOCALES
 
 MODELS_DIR = "interaction_models"
 MANIFEST = "skill.json"
@@ -42,7 +43,7 @@ MANIFEST = "skill.json"
 # --- what the code expects of the models ------------------------------------
 
 #: The intents the code answers (a LaunchRequest is not an intent).
-HANDLED_INTENTS = frozenset(dialog.INTENTS) - {"LaunchRequest"}
+HANDLED_INTENTS = frozenset(policy.INTENTS) - {"LaunchRequest"}
 
 #: Built-in intents certification requires every custom skill to handle.
 REQUIRED_BUILT_INS = ("AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent",
@@ -263,7 +264,7 @@ def code_problems(document: Any) -> list[str]:
     intents = _intents(document)
     for name in sorted(set(intents) - HANDLED_INTENTS):
         found.append(f"intent {name} is in the model but the code does not handle it "
-                     "(not in skill.dialog.INTENTS)")
+                     "(not in skill.policy.INTENTS)")
     for name in sorted(HANDLED_INTENTS - set(intents)):
         found.append(f"the code handles {name} but the model has no such intent")
     expected = SLOTS
@@ -579,20 +580,20 @@ def _in_the_daytime(intent: str, locale: str, attributes: dict, new: bool) -> di
     and response builder with the time known."""
     from ask_sdk_core.serialize import DefaultSerializer
 
-    from .handlers import build_response
-    from .reply import render
-    from .state import from_attributes
-    from .words import words_for
+    from skill.alexa.handlers import build_response
+    from skill.conversation.reply import render
+    from skill.conversation.state import from_attributes
+    from skill.speech.words import words_for
 
-    reply, _ = dialog.respond(from_attributes(attributes),
-                              dialog.Turn(intent, new_session=new, night=False))
+    reply, _ = policy.respond(from_attributes(attributes),
+                              policy.Turn(intent, new_session=new, night=False))
     return {"response": DefaultSerializer().serialize(build_response(render(reply, words_for(locale))))}
 
 
 def response_walk(models: dict[str, Any], locales: Iterable[str] = LOCALES) -> list[tuple[str, str]]:
     """(where, problem) for every response the skill gives to each request in each
     dialogue state and locale. Requests use the locale's model for slots when there is one."""
-    from .app import handle_event
+    from skill.alexa.build import handle_event
 
     found: list[tuple[str, str]] = []
     errors = _Errors()
@@ -612,7 +613,7 @@ def response_walk(models: dict[str, Any], locales: Iterable[str] = LOCALES) -> l
                         found += [(where, f"the skill logged an error: {record.getMessage()}"
                                    + (f" ({record.exc_info[1]!r})" if record.exc_info else ""))
                                   for record in errors.records]
-                        if request_label in dialog.MAY_GREET:
+                        if request_label in policy.MAY_GREET:
                             day = _in_the_daytime(request_label, locale, attributes, new)
                             found += [(where + ", in the daytime", problem) for problem in _judge(request, day)]
                         if (request["type"] != "SessionEndedRequest"
@@ -630,7 +631,7 @@ def response_walk(models: dict[str, Any], locales: Iterable[str] = LOCALES) -> l
 
 
 def _judge(request: dict, envelope: dict) -> list[str]:
-    from .ssml import response_problems
+    from skill.speech.ssml import response_problems
 
     response = envelope.get("response") or {}
     if request["type"] == "SessionEndedRequest":
@@ -671,7 +672,7 @@ def validate(directory: str | Path, *, responses: bool = True) -> list[Problem]:
         models[path.stem] = document
         if path.stem not in LOCALES:
             problems.append(Problem(name, f"the skill has no words for the locale {path.stem} "
-                                          f"(skill.words.LOCALES: {', '.join(LOCALES)})"))
+                                          f"(skill.speech.words.LOCALES: {', '.join(LOCALES)})"))
         problems += [Problem(name, message) for message in model_problems(document)]
         problems += [Problem(name, message) for message in code_problems(document)]
     for locale in LOCALES:

@@ -6,11 +6,12 @@ looks the keys up in one locale's words and builds the SSML.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
-from typing import Any, Mapping, NamedTuple
+from typing import Any, NamedTuple
 
-from . import ssml
-from .words import Words
+from skill.speech import ssml
+from skill.speech.words import Words
 
 
 class Line:

@@ -33,9 +33,9 @@ import wave
 from pathlib import Path
 from typing import TextIO
 
-from . import ssml
-from .envelopes import request_envelope
-from .understand import Understood, understand
+from skill.devtools.envelopes import request_envelope
+from skill.devtools.hearing import Understood, understand
+from skill.speech import ssml
 
 # espeak-ng's nearest voice for each Alexa locale.
 ESPEAK_VOICES = {"en-US": "en-us", "en-CA": "en-us", "en-GB": "en-gb",
@@ -68,7 +68,7 @@ class Session:
 
     def send(self, request: dict) -> dict:
         """Send one request in this session (starting one if none is open); the response."""
-        from .app import handle_event  # the skill is built only when first spoken to
+        from skill.alexa.build import handle_event  # the skill is built only when first spoken to
 
         if self.session_id is None:
             self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"

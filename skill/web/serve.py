@@ -1,7 +1,7 @@
-"""``leg-cramp-helper serve``: the Flask app of skill/web.py under gunicorn.
+"""``leg-cramp-helper serve``: the Flask app of skill/web/app.py under gunicorn.
 
 Configuration other than the listening options comes from the environment (see
-skill/web.py): ``ASK_SDK_VERIFY_SIGNATURE``, ``ASK_SDK_VERIFY_TIMESTAMP``,
+skill/web/app.py): ``ASK_SDK_VERIFY_SIGNATURE``, ``ASK_SDK_VERIFY_TIMESTAMP``,
 ``ALEXA_SKILL_ID``, ``ALEXA_MAX_BODY_BYTES``.
 """
 
@@ -85,7 +85,7 @@ def serve_command(args: argparse.Namespace) -> int:
         return 2
     configure_logging()
 
-    from .web import create_app
+    from skill.web.app import create_app
 
     try:
         app = create_app()

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Iterable, NamedTuple, Union
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, NamedTuple, Union
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -88,7 +89,7 @@ def _qualified(tag: str) -> str:
     return tag
 
 
-def _parse(ssml: str) -> "Element":
+def _parse(ssml: str) -> Element:
     # Parsing is for checks and the terminal, never for answering a request:
     # imported here to keep it out of the Lambda cold start.
     from xml.etree import ElementTree

@@ -8,7 +8,7 @@ A locale without a file of its own speaks the base English (en-US) words.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import NamedTuple
 
@@ -24,7 +24,7 @@ class Question(NamedTuple):
 
 
 def _load(name: str) -> dict:
-    return json.loads((resources.files("skill.content") / f"{name}.json").read_text("utf-8"))
+    return json.loads((resources.files("skill.speech.content") / f"{name}.json").read_text("utf-8"))
 
 
 class Words:
@@ -57,7 +57,7 @@ def locale_file(locale: str) -> str | None:
     return locale if locale in REGIONS else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _words(region: str | None) -> Words:
     table = _load(BASE)
     if region:

@@ -8,7 +8,7 @@ the benchmarks. One builder, so they all send the same shape.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 SKILL_ID = "amzn1.ask.skill.00000000-0000-4000-8000-000000000000"  # a local stand-in
@@ -18,7 +18,7 @@ DEVICE_ID = "amzn1.ask.device.LOCAL"
 
 def now() -> str:
     """A request timestamp for this moment, as Alexa writes it."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def request_envelope(request: dict[str, Any], *, locale: str = "en-US",

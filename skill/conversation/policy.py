@@ -6,11 +6,12 @@ keys and pauses, or an earlier response to repeat) and the next state.
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
-from .reply import Line, Rendered, Reply
-from .routine import BEDTIME, RELIEF, ROUTINES, Routine, choose_hold, round_lines
-from .state import State
+from skill.conversation.reply import Line, Rendered, Reply
+from skill.conversation.routines import BEDTIME, RELIEF, ROUTINES, Routine, choose_hold, round_lines
+from skill.conversation.state import State
 
 # Symptom slot ids (see the SYMPTOM slot type in the interaction models).
 EMERGENCY_SYMPTOMS = frozenset({"chest_pain", "breathless"})

@@ -11,10 +11,11 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 
-from . import dialog, handlers
-from .reply import render
-from .state import State
-from .words import words_for
+from skill.alexa import handlers
+from skill.conversation import policy
+from skill.conversation.reply import render
+from skill.conversation.state import State
+from skill.speech.words import words_for
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ def handle_event(event: Any, context: Any = None) -> dict:
 def _apology(event: Any) -> dict:
     request = event.get("request") if isinstance(event, dict) else None
     locale = request.get("locale") if isinstance(request, dict) else None
-    reply, _ = dialog.failed(State(), None)
+    reply, _ = policy.failed(State(), None)
     spoken = render(reply, words_for(locale if isinstance(locale, str) else None))
     response = ResponseEnvelope(version="1.0", response=handlers.build_response(spoken))
     return _skill().serializer.serialize(response)

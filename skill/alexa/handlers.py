@@ -1,6 +1,6 @@
 """ask-sdk plumbing: read the request, ask the dialogue, write the response.
 
-Handlers hold no words and no conversation logic; see ``dialog``.
+Handlers hold no words and no conversation logic; see ``skill.conversation.policy``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import Reprompt, SsmlOutputSpeech
 
-from . import dialog, local_time, state
-from .reply import Rendered, render
-from .words import words_for
+from skill.alexa import local_time
+from skill.conversation import policy, state
+from skill.conversation.reply import Rendered, render
+from skill.speech.words import words_for
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ LEGS = frozenset({"left", "right"})
 SLOTS = {
     "leg": LEGS,
     "seconds": "AMAZON.NUMBER",
-    "symptom": dialog.EMERGENCY_SYMPTOMS | dialog.CLOT_SYMPTOMS,
+    "symptom": policy.EMERGENCY_SYMPTOMS | policy.CLOT_SYMPTOMS,
 }
 
 
@@ -41,7 +42,7 @@ def _number(text: str | None) -> int | None:
     return int(text) if isinstance(text, str) and text.isascii() and text.isdigit() else None
 
 
-def read_turn(handler_input: HandlerInput) -> dialog.Turn:
+def read_turn(handler_input: HandlerInput) -> policy.Turn:
     """What the user said, from the request envelope."""
     envelope = handler_input.request_envelope
     request = envelope.request
@@ -50,16 +51,16 @@ def read_turn(handler_input: HandlerInput) -> dialog.Turn:
     name = getattr(intent, "name", None) or (
         request.object_type if intent is None else "AMAZON.FallbackIntent")
     night = (local_time.is_night(getattr(envelope.context, "system", None), request.timestamp)
-             if name in dialog.MAY_GREET else True)
+             if name in policy.MAY_GREET else True)
     if intent is None:
-        return dialog.Turn(name, new_session=new_session, night=night)
+        return policy.Turn(name, new_session=new_session, night=night)
     slots = (intent.slots if intent else None) or {}
     leg_slot, symptom_slot = slots.get("leg"), slots.get("symptom")
     leg = _resolved_id(leg_slot) or str(getattr(leg_slot, "value", None) or "").lower()
     symptom = _resolved_id(symptom_slot)
     if symptom is None and getattr(symptom_slot, "value", None):
         symptom = "unknown"
-    return dialog.Turn(
+    return policy.Turn(
         intent=name,
         leg=leg if leg in LEGS else None,
         seconds=_number(getattr(slots.get("seconds"), "value", None)),
@@ -69,7 +70,7 @@ def read_turn(handler_input: HandlerInput) -> dialog.Turn:
     )
 
 
-def _respond(handler_input: HandlerInput, outcome: dialog.Outcome) -> Response:
+def _respond(handler_input: HandlerInput, outcome: policy.Outcome) -> Response:
     """Render the dialogue's reply, and keep the next state (with this response, for
     "repeat") in the session attributes."""
     reply, next_state = outcome
@@ -105,7 +106,7 @@ class TurnHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = read_turn(handler_input)
         log.debug("turn %s", turn.intent)
-        return _respond(handler_input, dialog.respond(_state(handler_input), turn))
+        return _respond(handler_input, policy.respond(_state(handler_input), turn))
 
 
 class SessionEndedHandler(AbstractRequestHandler):
@@ -132,7 +133,7 @@ class UnsupportedRequestHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         log.info("unsupported request type %s", handler_input.request_envelope.request.object_type)
-        return _respond(handler_input, dialog.unsupported(_state(handler_input), None))
+        return _respond(handler_input, policy.unsupported(_state(handler_input), None))
 
 
 class ErrorHandler(AbstractExceptionHandler):
@@ -147,4 +148,4 @@ class ErrorHandler(AbstractExceptionHandler):
             current = _state(handler_input)
         except Exception:  # the session itself is unreadable
             current = state.State()
-        return _respond(handler_input, dialog.failed(current, None))
+        return _respond(handler_input, policy.failed(current, None))

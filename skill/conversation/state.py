@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 from typing import Any, NamedTuple
 
-from .routine import MAX_HOLD, MIN_HOLD, ROUTINES
+from skill.conversation.routines import MAX_HOLD, MIN_HOLD, ROUTINES
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class State(NamedTuple):
     last_speech: str | None = None
     last_reprompt: str | None = None
 
-    def but(self, **changes: Any) -> "State":
+    def but(self, **changes: Any) -> State:
         return self._replace(**changes)
 
     def to_attributes(self) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 ``POST /`` (or ``/alexa``) takes an Alexa request envelope and answers with the
 skill's response envelope; ``GET /healthz`` is for load balancers. Each request goes:
 size cap, signature over the raw bytes, JSON, envelope shape, skill id, timestamp,
-then ``skill.app.handle_event``. Anything wrong with what the client sent is a 4xx
+then ``skill.alexa.build.handle_event``. Anything wrong with what the client sent is a 4xx
 with a short JSON error, ``{"error": "..."}``, and one log line saying why.
 
 Configuration, from ``create_app(config)`` first, then environment variables of the
@@ -29,8 +29,8 @@ from typing import Any
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 
-from .app import handle_event
-from .verify import RequestVerificationError, RequestVerifier
+from skill.alexa.build import handle_event
+from skill.web.verify import RequestVerificationError, RequestVerifier
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class Settings:
 
     @classmethod
     def load(cls, config: Mapping[str, Any] | None = None,
-             environ: Mapping[str, str] | None = None) -> "Settings":
+             environ: Mapping[str, str] | None = None) -> Settings:
         """Settings from ``config``, falling back to ``environ`` (default os.environ).
         An unreadable value raises ValueError: better not to start than to guess."""
         config = config or {}

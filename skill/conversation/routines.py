@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .reply import Line
-from .ssml import MAX_BREAK_SECONDS, Pause
+from skill.conversation.reply import Line
+from skill.speech.ssml import MAX_BREAK_SECONDS, Pause
 
 MIN_HOLD = 10
 MAX_HOLD = 60
