@@ -48,6 +48,14 @@ def _parser() -> argparse.ArgumentParser:
                           help="a checkout of the project (default: the current folder)")
     validate.set_defaults(module="skill.devtools.validate", function="validate_command")
 
+    models = commands.add_parser(
+        "models", help="write the five interaction models from interaction_models/source/")
+    models.add_argument("dir", nargs="?", default=".", metavar="DIR",
+                        help="a checkout of the project (default: the current folder)")
+    models.add_argument("--check", action="store_true",
+                        help="only report the models that are out of step with the source")
+    models.set_defaults(module="skill.devtools.models", function="models_command")
+
     package = commands.add_parser(
         "package", help="write an ASK CLI project and a Lambda deployment zip")
     package.add_argument("--out", default="dist", metavar="DIR", help="output folder (default dist)")

@@ -3,7 +3,8 @@
 It judges the files in DIR (a checkout of the project), so a changed copy is
 judged as it is:
 
-- each interaction model ``DIR/interaction_models/<locale>.json``: ASK structure,
+- each interaction model ``DIR/interaction_models/<locale>.json``: in step with its
+  source (``interaction_models/source/``, see ``skill.devtools.models``), ASK structure,
   the invocation name rules, intents, samples, slots and slot types;
 - the code and each model agree on intents and slots;
 - the skill manifest ``DIR/skill.json``: store text, example phrases that are
@@ -35,6 +36,7 @@ from skill.conversation import policy
 from skill.conversation.routines import ROUTINES
 from skill.conversation.state import QUESTIONS, ROUTINE_QUESTIONS, State
 from skill.devtools import envelopes
+from skill.devtools import models as model_source
 from skill.speech.words import LOCALES
 
 MODELS_DIR = "interaction_models"
@@ -678,6 +680,13 @@ def validate(directory: str | Path, *, responses: bool = True) -> list[Problem]:
     for locale in LOCALES:
         if paths and locale not in models and not (root / MODELS_DIR / f"{locale}.json").exists():
             problems.append(Problem(MODELS_DIR, f"no model for {locale}, a locale the skill speaks"))
+    if (root / model_source.SOURCE_DIR / f"{model_source.BASE}.json").exists():
+        try:
+            problems += [Problem(name, f"not what {model_source.SOURCE_DIR}/ generates; "
+                                       "run `leg-cramp-helper models`")
+                         for name in model_source.stale(root)]
+        except model_source.SourceError as error:
+            problems.append(Problem(model_source.SOURCE_DIR, str(error)))
     manifest = _read_json(root / MANIFEST, problems, MANIFEST)
     if manifest is not None:
         problems += [Problem(MANIFEST, message, warning)

@@ -1,0 +1,260 @@
+"""``leg-cramp-helper models [--check] [DIR]``: write the five interaction models from one source.
+
+``interaction_models/<locale>.json`` are standard ASK models, the product's
+contract, and they are generated: never edit them by hand. Their source is
+``interaction_models/source/``:
+
+- ``base.json``: the invocation name, every intent (its slots and samples) and
+  every slot type, in words every English locale shares;
+- ``<locale>.json``: what one locale adds (its own words and phrases), and
+  ``"extends"``: another locale whose additions it takes first (en-CA takes
+  en-US's). A locale file adds samples to intents and synonyms to slot values;
+  it cannot remove anything, so every locale hears at least the base phrasing.
+
+A sample in the source may hold choices, written ``(a|b|c)``; an empty choice
+makes a part optional: ``(help|ease) my (left |)cramp`` is four samples. Choices
+nest. Expanded samples keep the source's order, and a sample that repeats an
+earlier one of the same intent is dropped, so overlapping patterns are harmless.
+
+``leg-cramp-helper models`` rewrites the five files; ``--check`` only says which
+are out of step with the source (exit status 1), as the tests and ``validate`` do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from skill.speech.words import LOCALES
+
+MODELS_DIR = "interaction_models"
+SOURCE_DIR = "interaction_models/source"
+BASE = "base"
+
+
+class SourceError(ValueError):
+    """The source is malformed: a message that names the file and the problem."""
+
+
+# --- choices in a sample: "(a|b)" ---------------------------------------------------
+
+
+def _parse(text: str, start: int, depth: int) -> tuple[list[list[Any]], int]:
+    """Alternatives (each a sequence of strings and nested alternatives) from ``start``,
+    up to the ``)`` that closes this group (or the end, at depth 0)."""
+    alternatives: list[list[Any]] = [[]]
+    literal = ""
+    i = start
+    while i < len(text):
+        char = text[i]
+        if char == "(":
+            if literal:
+                alternatives[-1].append(literal)
+                literal = ""
+            group, i = _parse(text, i + 1, depth + 1)
+            alternatives[-1].append(group)
+            continue
+        if char == ")":
+            if depth == 0:
+                raise SourceError(f"sample {text!r} has a ')' without its '('")
+            if literal:
+                alternatives[-1].append(literal)
+            return alternatives, i + 1
+        if char == "|":
+            if depth == 0:
+                raise SourceError(f"sample {text!r} has a '|' outside (...)")
+            if literal:
+                alternatives[-1].append(literal)
+                literal = ""
+            alternatives.append([])
+        else:
+            literal += char
+        i += 1
+    if depth:
+        raise SourceError(f"sample {text!r} has a '(' without its ')'")
+    if literal:
+        alternatives[-1].append(literal)
+    return alternatives, i
+
+
+def _spell(sequence: list[Any]) -> list[str]:
+    results = [""]
+    for part in sequence:
+        if isinstance(part, str):
+            results = [done + part for done in results]
+        else:
+            results = [done + choice for done in results
+                       for alternative in part for choice in _spell(alternative)]
+    return results
+
+
+def expand(pattern: str) -> list[str]:
+    """Every sample a source pattern stands for, spaces tidied, in order, without repeats."""
+    alternatives, _ = _parse(pattern, 0, 0)
+    seen: dict[str, None] = {}
+    for alternative in alternatives:
+        for text in _spell(alternative):
+            tidy = " ".join(text.split())
+            if tidy:
+                seen.setdefault(tidy, None)
+    return list(seen)
+
+
+def _shape(sample: str) -> str:
+    """What makes two samples the same to ASK: case and spacing do not count."""
+    return " ".join(sample.lower().split())
+
+
+# --- reading the source --------------------------------------------------------------
+
+
+def _read(source: Path, name: str) -> dict[str, Any]:
+    path = source / f"{name}.json"
+    try:
+        document = json.loads(path.read_text("utf-8"))
+    except FileNotFoundError as missing:
+        raise SourceError(f"{path}: missing") from missing
+    except json.JSONDecodeError as error:
+        raise SourceError(f"{path}: not valid JSON: {error}") from error
+    if not isinstance(document, dict):
+        raise SourceError(f"{path}: must be a JSON object")
+    return document
+
+
+def _chain(source: Path, locale: str) -> list[dict[str, Any]]:
+    """The locale's addition files, the one it extends first."""
+    chain: list[dict[str, Any]] = []
+    name: str | None = locale
+    while name is not None:
+        if any(document["_name"] == name for document in chain):
+            raise SourceError(f"{source}: locale files extend each other in a circle at {name}")
+        document = {**_read(source, name), "_name": name}
+        chain.insert(0, document)
+        extends = document.get("extends")
+        name = extends if isinstance(extends, str) else None
+    return chain
+
+
+def _samples(entry: dict[str, Any], where: str) -> list[str]:
+    patterns = entry.get("samples", [])
+    if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+        raise SourceError(f"{where}: samples must be a list of strings")
+    return patterns
+
+
+def build(locale: str, source: Path) -> dict[str, Any]:
+    """The ASK interaction model (a JSON document) of one locale, from the source."""
+    base = _read(source, BASE)
+    intents: dict[str, dict[str, Any]] = {}
+    for entry in base.get("intents", []):
+        name = entry["name"]
+        if name in intents:
+            raise SourceError(f"{source}/{BASE}.json: intent {name} is declared twice")
+        intents[name] = {"slots": dict(entry.get("slots", {})),
+                         "patterns": _samples(entry, f"{BASE}.json {name}")}
+    types: dict[str, list[dict[str, Any]]] = {
+        entry["name"]: [{"id": value["id"], "value": value["value"],
+                         "synonyms": list(value.get("synonyms", []))} for value in entry["values"]]
+        for entry in base.get("types", [])}
+    for addition in _chain(source, locale):
+        where = f"{addition['_name']}.json"
+        for name, entry in (addition.get("intents") or {}).items():
+            if name not in intents:
+                raise SourceError(f"{where}: adds samples to {name}, which base.json does not declare")
+            intents[name]["patterns"] = intents[name]["patterns"] + _samples(entry, f"{where} {name}")
+        for type_name, values in (addition.get("synonyms") or {}).items():
+            if type_name not in types:
+                raise SourceError(f"{where}: adds synonyms to the slot type {type_name}, "
+                                  "which base.json does not define")
+            for value_id, synonyms in values.items():
+                value = next((v for v in types[type_name] if v["id"] == value_id), None)
+                if value is None:
+                    raise SourceError(f"{where}: {type_name} has no value with the id {value_id!r}")
+                value["synonyms"] += [s for s in synonyms if s not in value["synonyms"]]
+    built: list[dict[str, Any]] = []
+    for name, entry in intents.items():
+        samples: dict[str, str] = {}
+        for pattern in entry["patterns"]:
+            for sample in expand(pattern):
+                samples.setdefault(_shape(sample), sample)
+        intent: dict[str, Any] = {"name": name}
+        if not name.startswith("AMAZON.") or entry["slots"]:
+            intent["slots"] = [{"name": slot, "type": slot_type} for slot, slot_type in entry["slots"].items()]
+        intent["samples"] = list(samples.values())
+        built.append(intent)
+    language: dict[str, Any] = {
+        "invocationName": base["invocationName"],
+        "intents": built,
+        "types": [{"name": type_name,
+                   "values": [{"id": value["id"],
+                               "name": {"value": value["value"], "synonyms": value["synonyms"]}}
+                              for value in values]}
+                  for type_name, values in types.items()],
+    }
+    return {"interactionModel": {"languageModel": language}}
+
+
+def text(document: dict[str, Any]) -> str:
+    """A model as the committed file holds it."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- the command ------------------------------------------------------------------------
+
+
+def generated(root: Path) -> dict[str, str]:
+    """Each locale's model file text, as the source in the checkout at ``root`` makes it."""
+    source = root / SOURCE_DIR
+    return {locale: text(build(locale, source)) for locale in LOCALES}
+
+
+def stale(root: Path) -> list[str]:
+    """The model files under ``root`` that differ from what the source makes."""
+    out_of_step = []
+    for locale, wanted in generated(root).items():
+        path = root / MODELS_DIR / f"{locale}.json"
+        if not path.exists() or path.read_text("utf-8") != wanted:
+            out_of_step.append(f"{MODELS_DIR}/{locale}.json")
+    return out_of_step
+
+
+def write(root: Path) -> list[str]:
+    """Rewrite the model files under ``root`` from the source; the ones that changed."""
+    changed = []
+    for locale, wanted in generated(root).items():
+        path = root / MODELS_DIR / f"{locale}.json"
+        if not path.exists() or path.read_text("utf-8") != wanted:
+            path.write_text(wanted, "utf-8")
+            changed.append(f"{MODELS_DIR}/{locale}.json")
+    return changed
+
+
+def models_command(args: argparse.Namespace) -> int:
+    root = Path(args.dir)
+    try:
+        if args.check:
+            behind = stale(root)
+            for name in behind:
+                print(f"{name}: not what {SOURCE_DIR}/ generates; run `leg-cramp-helper models`")
+            if not behind:
+                print(f"the {len(LOCALES)} interaction models are in step with {SOURCE_DIR}/")
+            return 1 if behind else 0
+        changed = write(root)
+    except SourceError as problem:
+        print(f"leg-cramp-helper models: {problem}")
+        return 1
+    print(f"wrote {', '.join(changed)}" if changed else "the interaction models were already up to date")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m skill.devtools.models", description=__doc__.split("\n")[0])
+    parser.add_argument("dir", nargs="?", default=".", help="a checkout of the project (default: here)")
+    parser.add_argument("--check", action="store_true", help="only report models out of step with the source")
+    return models_command(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
