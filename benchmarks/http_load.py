@@ -71,7 +71,7 @@ def _wrk(url: str, seconds: float, body_file: str, headers: dict[str, str]) -> d
         ["wrk", f"-t{threads}", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s",
          "--timeout", "5s", "-s", str(HERE / "post.lua"), url],
         env=env, capture_output=True, text=True, timeout=seconds + 30)
-    line = next((l for l in finished.stdout.splitlines() if l.startswith("WRK_JSON ")), None)
+    line = next((row for row in finished.stdout.splitlines() if row.startswith("WRK_JSON ")), None)
     if finished.returncode != 0 or line is None:
         raise RuntimeError(f"wrk failed:\n{finished.stdout}\n{finished.stderr}")
     raw = json.loads(line[len("WRK_JSON "):])

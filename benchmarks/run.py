@@ -98,9 +98,9 @@ def table(results: dict) -> str:
              "", None, None)
     header = ("what", "measured", "baseline", "ratio", "target")
     widths = [max(len(str(row[i])) for row in rows + [header]) for i in range(len(header))]
-    lines = [" | ".join(str(cell).ljust(width) for cell, width in zip(header, widths)),
+    lines = [" | ".join(str(cell).ljust(width) for cell, width in zip(header, widths, strict=True)),
              "-+-".join("-" * width for width in widths)]
-    lines += [" | ".join(str(cell).ljust(width) for cell, width in zip(row, widths)) for row in rows]
+    lines += [" | ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
     return "\n".join(lines)
 
 

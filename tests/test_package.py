@@ -13,12 +13,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # so the test runs however pytest is started
-    sys.path.insert(0, str(ROOT))
+from skill.devtools import package
+from skill.devtools.envelopes import request_envelope
 
-from skill.devtools import package  # noqa: E402
-from skill.devtools.envelopes import request_envelope  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 
@@ -116,7 +114,8 @@ def test_the_ask_cli_project_has_the_expected_files(dist):
     code = dist / "lambda"
     assert (code / "lambda_function.py").read_bytes() == (ROOT / "lambda" / "lambda_function.py").read_bytes()
     assert (code / "requirements.txt").read_text() == (ROOT / "lambda" / "requirements.txt").read_text()
-    assert (code / "skill" / "alexa" / "build.py").is_file() and (code / "skill" / "speech" / "content" / "en.json").is_file()
+    assert (code / "skill" / "alexa" / "build.py").is_file()
+    assert (code / "skill" / "speech" / "content" / "en.json").is_file()
     assert not list(code.rglob("__pycache__"))
 
 

@@ -45,7 +45,8 @@ def test_problems_names_what_alexa_would_reject(bad, problem):
 
 
 def test_alexas_namespaced_tags_are_accepted():
-    good = '<speak><amazon:effect name="whispered">shh</amazon:effect> <say-as interpret-as="cardinal">10</say-as></speak>'
+    good = ('<speak><amazon:effect name="whispered">shh</amazon:effect> '
+            '<say-as interpret-as="cardinal">10</say-as></speak>')
     assert ssml.problems(good) == []
 
 

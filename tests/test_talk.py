@@ -17,14 +17,12 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # so the test runs however pytest is started
-    sys.path.insert(0, str(ROOT))
-
 from skill.alexa import build as app
-from skill.devtools import terminal as talk  # noqa: E402
+from skill.devtools import terminal as talk
 from skill.speech import ssml
-from skill.speech.words import words_for  # noqa: E402
+from skill.speech.words import words_for
+
+ROOT = Path(__file__).resolve().parent.parent
 
 ENDED = "(the skill ended the session)"
 IF_SILENT = "(if you say nothing)"
@@ -173,7 +171,7 @@ def test_the_session_is_carried_from_turn_to_turn_as_alexa_does(sent):
     assert sessions[4]["sessionId"] != sessions[0]["sessionId"]
     assert [s["new"] for s in sessions] == [True, False, False, False, True, False]
     assert sessions[0]["attributes"] == {} and sessions[4]["attributes"] == {}
-    for (_, response), (event, _) in zip(sent[:3], sent[1:4]):
+    for (_, response), (event, _) in zip(sent[:3], sent[1:4], strict=True):
         assert event["session"]["attributes"] == response["sessionAttributes"]
     assert sessions[2]["attributes"]["leg"] == "left"
     assert requests[1]["intent"]["slots"]["leg"]["resolutions"]["resolutionsPerAuthority"][0][

@@ -9,17 +9,14 @@ between two intents' samples fails here.
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # so the test runs however pytest is started
-    sys.path.insert(0, str(ROOT))
+from skill.devtools import hearing as u
+from skill.devtools.hearing import BUILT_IN_PHRASES, FALLBACK, load_model, number, understand, words
 
-from skill.devtools import hearing as u  # noqa: E402
-from skill.devtools.hearing import BUILT_IN_PHRASES, FALLBACK, load_model, number, understand, words  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 LOCALES = ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"]
 NUMBER_WORDS = [("forty five", "45"), ("30", "30"), ("twenty", "20"), ("sixty", "60"),
@@ -37,7 +34,7 @@ def _cases(locale: str):
         for sample in [*intent.get("samples", []), *BUILT_IN_PHRASES.get(intent["name"], ())]:
             expected = {}
 
-            def fill(match):
+            def fill(match, slot_types=slot_types, expected=expected):
                 nonlocal turn
                 name = match.group(1)
                 turn += 1

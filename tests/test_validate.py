@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import json
 import shutil
-import sys
 from argparse import Namespace
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # so the test runs however pytest is started
-    sys.path.insert(0, str(ROOT))
-
 from skill.alexa import handlers
-from skill.cli import main  # noqa: E402
-from skill.devtools import validate  # noqa: E402
+from skill.cli import main
+from skill.devtools import validate
+
+ROOT = Path(__file__).resolve().parent.parent
 
 MODEL = "interaction_models/en-US.json"
 

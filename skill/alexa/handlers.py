@@ -7,10 +7,16 @@ from __future__ import annotations
 
 import logging
 
-from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_core.dispatch_components.exception_components import AbstractExceptionHandler
+from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model import Response
-from ask_sdk_model.ui import Reprompt, SsmlOutputSpeech
+from ask_sdk_core.utils import get_locale, get_request_type, get_slot, is_request_type
+from ask_sdk_model.intent_request import IntentRequest
+from ask_sdk_model.response import Response
+from ask_sdk_model.session_ended_request import SessionEndedRequest
+from ask_sdk_model.slot import Slot
+from ask_sdk_model.ui.reprompt import Reprompt
+from ask_sdk_model.ui.ssml_output_speech import SsmlOutputSpeech
 
 from skill.alexa import local_time
 from skill.conversation import policy, state
@@ -29,12 +35,15 @@ SLOTS = {
 }
 
 
-def _resolved_id(slot) -> str | None:
-    resolutions = getattr(slot, "resolutions", None)
-    for authority in getattr(resolutions, "resolutions_per_authority", None) or []:
-        code = getattr(getattr(authority, "status", None), "code", None)
+def _resolved_id(slot: Slot | None) -> str | None:
+    """The id entity resolution matched the slot's words to, if it did."""
+    if slot is None or slot.resolutions is None:
+        return None
+    for authority in slot.resolutions.resolutions_per_authority or []:
+        code = authority.status.code if authority.status else None
         if getattr(code, "value", code) == "ER_SUCCESS_MATCH" and authority.values:
-            return authority.values[0].value.id
+            value = authority.values[0].value
+            return value.id if value is not None else None
     return None
 
 
@@ -42,28 +51,45 @@ def _number(text: str | None) -> int | None:
     return int(text) if isinstance(text, str) and text.isascii() and text.isdigit() else None
 
 
+def _slot_text(slot: Slot | None) -> str | None:
+    return slot.value if slot is not None and slot.value else None
+
+
+def _locale(handler_input: HandlerInput) -> str | None:
+    locale = get_locale(handler_input)
+    return locale if isinstance(locale, str) else None
+
+
+def _is_new_session(handler_input: HandlerInput) -> bool:
+    """A request outside any session (Alexa sends some) counts as a new one."""
+    session = handler_input.request_envelope.session
+    return bool(session.new) if session is not None else True
+
+
 def read_turn(handler_input: HandlerInput) -> policy.Turn:
     """What the user said, from the request envelope."""
     envelope = handler_input.request_envelope
     request = envelope.request
-    new_session = bool(envelope.session.new) if envelope.session else True
-    intent = request.intent if request.object_type == "IntentRequest" else None
-    name = getattr(intent, "name", None) or (
-        request.object_type if intent is None else "AMAZON.FallbackIntent")
-    night = (local_time.is_night(getattr(envelope.context, "system", None), request.timestamp)
-             if name in policy.MAY_GREET else True)
-    if intent is None:
+    if request is None:  # answer() refuses such envelopes; the error handler apologises
+        raise ValueError("an envelope without a request")
+    new_session = _is_new_session(handler_input)
+    if isinstance(request, IntentRequest) and request.intent is not None:
+        name = request.intent.name or "AMAZON.FallbackIntent"
+    else:
+        name = request.object_type or ""
+    system = envelope.context.system if envelope.context is not None else None
+    night = local_time.is_night(system, request.timestamp) if name in policy.MAY_GREET else True
+    if not isinstance(request, IntentRequest) or request.intent is None:
         return policy.Turn(name, new_session=new_session, night=night)
-    slots = (intent.slots if intent else None) or {}
-    leg_slot, symptom_slot = slots.get("leg"), slots.get("symptom")
-    leg = _resolved_id(leg_slot) or str(getattr(leg_slot, "value", None) or "").lower()
+    leg_slot, symptom_slot = get_slot(handler_input, "leg"), get_slot(handler_input, "symptom")
+    leg = _resolved_id(leg_slot) or (_slot_text(leg_slot) or "").lower()
     symptom = _resolved_id(symptom_slot)
-    if symptom is None and getattr(symptom_slot, "value", None):
+    if symptom is None and _slot_text(symptom_slot):
         symptom = "unknown"
     return policy.Turn(
         intent=name,
         leg=leg if leg in LEGS else None,
-        seconds=_number(getattr(slots.get("seconds"), "value", None)),
+        seconds=_number(_slot_text(get_slot(handler_input, "seconds"))),
         symptom=symptom,
         new_session=new_session,
         night=night,
@@ -75,8 +101,7 @@ def _respond(handler_input: HandlerInput, outcome: policy.Outcome) -> Response:
     "repeat") in the session attributes."""
     reply, next_state = outcome
     envelope = handler_input.request_envelope
-    rendered = reply if isinstance(reply, Rendered) else render(
-        reply, words_for(getattr(envelope.request, "locale", None)))
+    rendered = reply if isinstance(reply, Rendered) else render(reply, words_for(_locale(handler_input)))
     if envelope.session is not None:
         next_state = next_state.but(last_speech=rendered.speech, last_reprompt=rendered.reprompt)
         handler_input.attributes_manager.session_attributes = next_state.to_attributes()
@@ -101,7 +126,7 @@ class TurnHandler(AbstractRequestHandler):
     """A launch or any intent: the dialogue decides."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return handler_input.request_envelope.request.object_type in ("LaunchRequest", "IntentRequest")
+        return is_request_type("LaunchRequest")(handler_input) or is_request_type("IntentRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = read_turn(handler_input)
@@ -113,13 +138,14 @@ class SessionEndedHandler(AbstractRequestHandler):
     """Alexa closed the session; nothing can be said, and nothing is kept."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return handler_input.request_envelope.request.object_type == "SessionEndedRequest"
+        return is_request_type("SessionEndedRequest")(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         request = handler_input.request_envelope.request
-        log.info("session ended: %s", getattr(request, "reason", None))
-        if getattr(request, "error", None) is not None:
-            log.warning("session ended with an error: %s", getattr(request.error, "message", None))
+        assert isinstance(request, SessionEndedRequest)  # can_handle saw to it
+        log.info("session ended: %s", request.reason)
+        if request.error is not None:
+            log.warning("session ended with an error: %s", request.error.message)
         if handler_input.request_envelope.session is not None:  # keep nothing: echo no attributes
             handler_input.attributes_manager.session_attributes = {}
         return Response()
@@ -132,7 +158,7 @@ class UnsupportedRequestHandler(AbstractRequestHandler):
         return True
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        log.info("unsupported request type %s", handler_input.request_envelope.request.object_type)
+        log.info("unsupported request type %s", get_request_type(handler_input))
         return _respond(handler_input, policy.unsupported(_state(handler_input), None))
 
 

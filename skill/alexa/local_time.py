@@ -12,7 +12,13 @@ import json
 import logging
 import threading
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
+
+if TYPE_CHECKING:
+    from http.client import HTTPConnection
+
+    from ask_sdk_model.interfaces.system.system_state import SystemState
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +31,9 @@ def _time_zone(api_endpoint: str, token: str, device_id: str) -> str:
     import http.client  # only a launch with an API token needs it; kept out of cold start
 
     url = urlsplit(api_endpoint)
+    if not url.hostname:
+        raise ValueError("API endpoint without a host")
+    connection: HTTPConnection
     if url.scheme == "https":
         connection = http.client.HTTPSConnection(url.hostname, url.port, timeout=TIMEOUT_SECONDS)
     elif url.scheme == "http" and url.hostname in LOOPBACK:  # a local stand-in, for development
@@ -38,7 +47,10 @@ def _time_zone(api_endpoint: str, token: str, device_id: str) -> str:
         body = response.read(1024)
         if response.status != 200:
             raise ValueError(f"settings API answered {response.status}")
-        return json.loads(body)
+        zone = json.loads(body)
+        if not isinstance(zone, str):
+            raise ValueError("settings API answered something other than a time zone name")
+        return zone
     finally:
         connection.close()
 
@@ -47,27 +59,29 @@ def _time_zone_in_time(api_endpoint: str, token: str, device_id: str) -> str:
     """The time zone, or TimeoutError once TIMEOUT_SECONDS have passed in all.
     The socket timeout bounds the connection and each read, but not the name
     lookup before them; a worker thread bounds the whole call."""
-    outcome: dict = {}
+    outcome: dict[str, str] = {}
+    failure: list[Exception] = []
 
     def ask() -> None:
         try:
             outcome["zone"] = _time_zone(api_endpoint, token, device_id)
         except Exception as problem:  # noqa: BLE001 - handed back to the caller
-            outcome["problem"] = problem
+            failure.append(problem)
 
     worker = threading.Thread(target=ask, name="settings-api", daemon=True)
     worker.start()
     worker.join(TIMEOUT_SECONDS)
     if "zone" in outcome:
         return outcome["zone"]
-    raise outcome.get("problem") or TimeoutError(f"no answer in {TIMEOUT_SECONDS} s")
+    raise failure[0] if failure else TimeoutError(f"no answer in {TIMEOUT_SECONDS} s")
 
 
-def is_night(system, timestamp: datetime | None) -> bool:
+def is_night(system: SystemState | None, timestamp: datetime | None) -> bool:
     """Night at the device, from the request's System context and timestamp."""
-    token = getattr(system, "api_access_token", None)
-    endpoint = getattr(system, "api_endpoint", None)
-    device_id = getattr(getattr(system, "device", None), "device_id", None)
+    if system is None:
+        return True
+    token, endpoint = system.api_access_token, system.api_endpoint
+    device_id = system.device.device_id if system.device is not None else None
     if not (token and endpoint and device_id and isinstance(timestamp, datetime)):
         return True
     from zoneinfo import ZoneInfo

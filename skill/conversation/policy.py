@@ -6,10 +6,10 @@ keys and pauses, or an earlier response to repeat) and the next state.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from skill.conversation.reply import Line, Rendered, Reply
+from skill.conversation.reply import Line, Piece, Rendered, Reply
 from skill.conversation.routines import BEDTIME, RELIEF, ROUTINES, Routine, choose_hold, round_lines
 from skill.conversation.state import State
 
@@ -33,6 +33,7 @@ class Turn(NamedTuple):
 
 
 Outcome = tuple["Reply | Rendered", State]
+Spoken = tuple[Reply, State]  # an outcome that is words to say, never a repeat
 
 
 def _fresh(state: State) -> State:
@@ -40,22 +41,22 @@ def _fresh(state: State) -> State:
     return State(leg=state.leg)
 
 
-def _ask(state: State, say: list, question: str) -> Outcome:
+def _ask(state: State, say: Sequence[Piece], question: str) -> Spoken:
     return Reply(tuple(say), question), state.but(asked=question)
 
 
-def _end(say: list) -> Outcome:
+def _end(say: Sequence[Piece]) -> Spoken:
     return Reply(tuple(say)), State()
 
 
-def _reprompt(state: State, say: list) -> Outcome:
+def _reprompt(state: State, say: Sequence[Piece]) -> Outcome:
     """Say something, then ask again whatever was pending (or offer the start)."""
     return _ask(state, say, state.asked or "start")
 
 
 # --- openings -------------------------------------------------------------
 
-def launch(state: State, turn: Turn, opening: list | None = None) -> Outcome:
+def launch(state: State, turn: Turn, opening: Sequence[Piece] | None = None) -> Outcome:
     say = list(opening or [])
     if turn.night:
         return _ask(_fresh(state), say + [Line("launch.night")], "stretch")
@@ -68,7 +69,7 @@ def navigate_home(state: State, turn: Turn) -> Outcome:
 
 # --- the routines ---------------------------------------------------------
 
-def _hold_note(turn: Turn, routine: Routine) -> tuple[int, list]:
+def _hold_note(turn: Turn, routine: Routine) -> tuple[int, list[Piece]]:
     """The hold for this routine, and a word about it when the user asked for a length."""
     hold, adjusted = choose_hold(turn.seconds, routine)
     if adjusted:
@@ -78,7 +79,7 @@ def _hold_note(turn: Turn, routine: Routine) -> tuple[int, list]:
     return hold, []
 
 
-def _relief_from_round_one(leg: str | None, hold: int, opening: list) -> Outcome:
+def _relief_from_round_one(leg: str | None, hold: int, opening: Sequence[Piece]) -> Outcome:
     say = [*opening, *round_lines(RELIEF, 1, hold=hold, leg=leg)]
     return _ask(State(routine=RELIEF.name, round=1, hold=hold, leg=leg), say, "easing")
 
@@ -98,15 +99,17 @@ def start_bedtime(state: State, turn: Turn) -> Outcome:
     return _bedtime_from_round_one(state, BEDTIME.default_hold)
 
 
-def _after_bedtime_round(state: State, say: list) -> Outcome:
+def _after_bedtime_round(state: State, say: Sequence[Piece]) -> Spoken:
     if state.round >= BEDTIME.rounds:
-        return _end(say + [Line("bedtime.done", {"rounds": BEDTIME.rounds})])
-    return _ask(state, say + [Line("bedtime.round_done",
+        return _end([*say, Line("bedtime.done", {"rounds": BEDTIME.rounds})])
+    return _ask(state, [*say, Line("bedtime.round_done",
                                    {"round": state.round, "rounds": BEDTIME.rounds})], "next_round")
 
 
-def next_round(state: State, turn: Turn) -> Outcome:
+def next_round(state: State, turn: Turn) -> Spoken:
     """Go on with the routine under way: another round, or its ending."""
+    if state.routine is None or state.hold is None:
+        raise ValueError("no routine under way")  # the state's reader never lets this through
     routine = ROUTINES[state.routine]
     number = state.round + 1
     state = state.but(paused=False)
@@ -123,9 +126,10 @@ def next_round(state: State, turn: Turn) -> Outcome:
 
 def start_over(state: State, turn: Turn) -> Outcome:
     if state.routine == BEDTIME.name:
-        return _bedtime_from_round_one(state, state.hold)
+        return _bedtime_from_round_one(state, state.hold or BEDTIME.default_hold)
     if state.routine == RELIEF.name:
-        return _relief_from_round_one(turn.leg or state.leg, state.hold, [Line("relief.start")])
+        return _relief_from_round_one(turn.leg or state.leg, state.hold or RELIEF.default_hold,
+                                      [Line("relief.start")])
     return launch(state, turn)
 
 
@@ -215,11 +219,11 @@ def fallback(state: State, turn: Turn) -> Outcome:
     return _reprompt(state, [Line("fallback")])
 
 
-def unsupported(state: State, turn: Turn) -> Outcome:
+def unsupported(state: State, turn: Turn | None) -> Outcome:
     return _reprompt(state, [Line("unsupported")])
 
 
-def failed(state: State, turn: Turn) -> Outcome:
+def failed(state: State, turn: Turn | None) -> Outcome:
     return _reprompt(state, [Line("error")])
 
 

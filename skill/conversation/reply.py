@@ -24,7 +24,7 @@ class Line:
         self.key = key
         self.params = tuple(sorted(params.items())) if params else ()
 
-    def _identity(self) -> tuple:
+    def _identity(self) -> tuple[str, tuple[tuple[str, Any], ...]]:
         return self.key, self.params
 
     def __eq__(self, other: object) -> bool:
@@ -37,10 +37,13 @@ class Line:
         return f"Line({self.key!r}, {dict(self.params)!r})" if self.params else f"Line({self.key!r})"
 
 
+Piece = Line | ssml.Pause  # one piece of a reply: a sentence or a silence
+
+
 class Reply(NamedTuple):
     """Sentences and pauses, then a question (the session stays open) or none (it ends)."""
 
-    say: tuple = ()
+    say: tuple[Piece, ...] = ()
     ask: str | None = None
 
 

@@ -19,7 +19,7 @@ read as a fresh start, never an error. No health information is stored.
 from __future__ import annotations
 
 import logging
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeGuard
 
 from skill.conversation.routines import MAX_HOLD, MIN_HOLD, ROUTINES
 
@@ -59,7 +59,7 @@ class State(NamedTuple):
         return attributes
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

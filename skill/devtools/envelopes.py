@@ -23,7 +23,7 @@ def now() -> str:
 
 def request_envelope(request: dict[str, Any], *, locale: str = "en-US",
                      session_id: str | None = None, new: bool = True,
-                     attributes: dict | None = None, application_id: str = SKILL_ID,
+                     attributes: dict[str, Any] | None = None, application_id: str = SKILL_ID,
                      timestamp: str | None = None) -> dict[str, Any]:
     """A whole envelope around one request (``{"type": ..., ...}``), in a session."""
     request = {"requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
@@ -43,13 +43,13 @@ def request_envelope(request: dict[str, Any], *, locale: str = "en-US",
     }
 
 
-def intent_request(name: str, slots: dict[str, dict] | None = None) -> dict[str, Any]:
+def intent_request(name: str, slots: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """An IntentRequest; ``slots`` maps each declared slot name to its ``slot()``."""
     return {"type": "IntentRequest", "dialogState": "COMPLETED",
             "intent": {"name": name, "confirmationStatus": "NONE", "slots": slots or {}}}
 
 
-def resolve(slot_type: dict, heard: str) -> tuple[str, str] | None:
+def resolve(slot_type: dict[str, Any], heard: str) -> tuple[str, str] | None:
     """(id, name) of the value of a model's slot type that ``heard`` names, by its
     name or a synonym, as Alexa's entity resolution does; None if none does."""
     wanted = " ".join(heard.lower().split())

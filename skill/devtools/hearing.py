@@ -27,6 +27,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 from skill.devtools.envelopes import intent_request, slot
 
@@ -98,12 +99,13 @@ def model_file(locale: str) -> Traversable:
     return Path(__file__).resolve().parents[2] / "interaction_models" / name
 
 
-def load_model(locale: str) -> dict:
+def load_model(locale: str) -> dict[str, Any]:
     """The ``languageModel`` of a locale's interaction model."""
     source = model_file(locale)
     if not source.is_file():
         raise FileNotFoundError(f"no interaction model for {locale} (looked for {source})")
-    return json.loads(source.read_text("utf-8"))["interactionModel"]["languageModel"]
+    language: dict[str, Any] = json.loads(source.read_text("utf-8"))["interactionModel"]["languageModel"]
+    return language
 
 
 # --- words -----------------------------------------------------------------------
@@ -141,7 +143,7 @@ def _one_edit_apart(a: str, b: str) -> bool:
     if abs(len(a) - len(b)) > 1:
         return False
     if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b)) == 1 or any(
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1 or any(
             a[:k] + a[k + 1] + a[k] + a[k + 2:] == b for k in range(len(a) - 1))
     short, long_ = sorted((a, b), key=len)
     return any(long_[:k] + long_[k + 1:] == short for k in range(len(long_)))
@@ -206,10 +208,14 @@ def number(tokens: list[str] | tuple[str, ...]) -> int | None:
 # --- the compiled model ---------------------------------------------------------------
 
 
+# ("w", word) or ("s", slot name, slot type)
+_Element = tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class _Sample:
     intent: str
-    elements: tuple  # ("w", word) or ("s", slot name, slot type)
+    elements: tuple[_Element, ...]
 
 
 @dataclass(frozen=True)
@@ -222,14 +228,14 @@ class _Value:
 class _Compiled:
     invocation: tuple[str, ...]
     samples: tuple[_Sample, ...]
-    exact: dict               # words of a sample without slots -> intent (first one wins)
-    declared: dict            # intent -> ((slot name, slot type), ...)
-    values: dict              # slot type -> {words: _Value}
-    longest: dict             # slot type -> most words in one of its values
+    exact: dict[tuple[str, ...], str]   # words of a sample without slots -> intent (first one wins)
+    declared: dict[str, tuple[tuple[str, str], ...]]  # intent -> ((slot name, slot type), ...)
+    values: dict[str, dict[tuple[str, ...], _Value]]  # slot type -> {words: _Value}
+    longest: dict[str, int]             # slot type -> most words in one of its values
 
 
 def _compile_sample(intent: str, text: str, slot_types: dict[str, str]) -> _Sample:
-    elements: list[tuple] = []
+    elements: list[_Element] = []
     for index, piece in enumerate(_SLOT.split(text)):
         if index % 2:
             elements.append(("s", piece, slot_types.get(piece, "")))
@@ -241,7 +247,7 @@ def _compile_sample(intent: str, text: str, slot_types: dict[str, str]) -> _Samp
 @cache
 def compiled(locale: str) -> _Compiled:
     model = load_model(locale)
-    values: dict[str, dict[tuple, _Value]] = {}
+    values: dict[str, dict[tuple[str, ...], _Value]] = {}
     for slot_type in model.get("types", []):
         table = values.setdefault(slot_type["name"], {})
         for entry in slot_type.get("values", []):
@@ -249,7 +255,9 @@ def compiled(locale: str) -> _Compiled:
             value = _Value(entry.get("id") or name, name)
             for said in [name, *entry["name"].get("synonyms", [])]:
                 table.setdefault(tuple(words(said)), value)
-    declared, samples, exact = {}, [], {}
+    declared: dict[str, tuple[tuple[str, str], ...]] = {}
+    samples: list[_Sample] = []
+    exact: dict[tuple[str, ...], str] = {}
     intents = model.get("intents", [])
     for intent in intents:
         name = intent["name"]
@@ -295,12 +303,12 @@ class Understood:
     def slot(self, name: str) -> Filled | None:
         return next((filled for filled in self.slots if filled.name == name), None)
 
-    def request(self) -> dict:
+    def request(self) -> dict[str, Any]:
         """The IntentRequest Alexa would send: every declared slot, filled or not."""
         slots = {name: slot(name) for name, _ in self.declared}
         for filled in self.slots:
             slots[filled.name] = slot(filled.name, filled.value, slot_type=filled.slot_type,
-                                      resolved=(filled.id, filled.resolved) if filled.id else None)
+                                      resolved=(filled.id, filled.resolved or filled.id) if filled.id else None)
         return intent_request(self.intent or FALLBACK, slots)
 
     def describe(self) -> str:
@@ -313,7 +321,8 @@ class Understood:
         return f"{self.intent}{slots}"
 
 
-def _capture(model: _Compiled, slot_type: str, span: tuple[str, ...]):
+def _capture(model: _Compiled, slot_type: str,
+             span: tuple[str, ...]) -> tuple[float, str, str | None, str | None] | None:
     """(cost, value heard, value id, value name) for a slot catching these words,
     or None if it cannot catch them."""
     if slot_type == "AMAZON.NUMBER":
@@ -327,14 +336,15 @@ def _capture(model: _Compiled, slot_type: str, span: tuple[str, ...]):
     return None
 
 
-def _align(model: _Compiled, sample: _Sample, heard: tuple[str, ...], budget: float):
+def _align(model: _Compiled, sample: _Sample, heard: tuple[str, ...],
+           budget: float) -> tuple[float, tuple[Filled, ...]] | None:
     """The cheapest alignment of a sample with the words heard: (cost, slots), or
     None when it cannot cost less than ``budget``."""
     elements, n = sample.elements, len(heard)
     inf = float("inf")
     # cost[i][j]: first i elements against first j words; back[i][j]: how we got there.
     cost = [[inf] * (n + 1) for _ in range(len(elements) + 1)]
-    back: list[list] = [[None] * (n + 1) for _ in range(len(elements) + 1)]
+    back: list[list[tuple[int, int, Filled | None] | None]] = [[None] * (n + 1) for _ in range(len(elements) + 1)]
     cost[0][0] = 0.0
     for i in range(len(elements) + 1):
         for j in range(n + 1):
@@ -370,9 +380,12 @@ def _align(model: _Compiled, sample: _Sample, heard: tuple[str, ...], budget: fl
     total = cost[len(elements)][n]
     if total >= budget:
         return None
-    slots, i, j = [], len(elements), n
+    slots: list[Filled] = []
+    i, j = len(elements), n
     while (i, j) != (0, 0):
-        i, j, filled = back[i][j]
+        came_from = back[i][j]
+        assert came_from is not None  # every reachable cell records how it was reached
+        i, j, filled = came_from
         if filled is not None:
             slots.append(filled)
     return total, tuple(reversed(slots))
@@ -403,7 +416,7 @@ def understand(text: str, locale: str = DEFAULT_LOCALE) -> Understood:
     if heard in model.exact:
         intent = model.exact[heard]
         return Understood(intent, (), model.declared.get(intent, ()), 1.0)
-    best: tuple[float, _Sample, tuple] | None = None
+    best: tuple[float, _Sample, tuple[Filled, ...]] | None = None
     for sample in model.samples:
         size = max(len(sample.elements), len(heard))
         # Only an alignment better than the best so far (and good enough) is of use.

@@ -22,6 +22,7 @@ The manifest and the Lambda entry point live at the top of a checkout.
 
 from __future__ import annotations
 
+import argparse
 import compileall
 import json
 import py_compile
@@ -183,7 +184,7 @@ def build(out: str | Path) -> tuple[Path, Path]:
     return out, write_zip(code, out / ZIP_NAME)
 
 
-def package_command(args) -> int:
+def package_command(args: argparse.Namespace) -> int:
     try:
         project, zip_path = build(args.out)
     except PackageError as error:

@@ -1,7 +1,7 @@
 """``leg-cramp-helper say`` and ``chat``: talk to the skill in a terminal.
 
 Typed text is matched against the locale's interaction model (``understand``)
-and sent through ``app.handle_event`` in the request envelope Alexa would send:
+and sent through ``skill.alexa.build.handle_event`` in the request envelope Alexa would send:
 a session id, the ``new`` flag, and the session attributes the skill returned
 last turn. Nothing here decides what the skill says; this is only the
 transport, like Lambda or the web service.
@@ -22,6 +22,7 @@ SSML pauses as real silence, so a hold lasts as long as it will on a device.
 
 from __future__ import annotations
 
+import argparse
 import re
 import shutil
 import subprocess
@@ -30,12 +31,16 @@ import tempfile
 import textwrap
 import uuid
 import wave
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from skill.devtools.envelopes import request_envelope
 from skill.devtools.hearing import Understood, understand
 from skill.speech import ssml
+
+if TYPE_CHECKING:
+    from ask_sdk_core.skill import CustomSkill
 
 # espeak-ng's nearest voice for each Alexa locale.
 ESPEAK_VOICES = {"en-US": "en-us", "en-CA": "en-us", "en-GB": "en-gb",
@@ -56,26 +61,27 @@ class Session:
     """One person talking to the skill: builds each request envelope and carries
     the session (id, ``new``, attributes) from one response to the next request."""
 
-    def __init__(self, locale: str):
+    def __init__(self, locale: str, skill: CustomSkill | None = None):
         self.locale = locale
+        self.skill = skill  # None: the process's own skill, as Lambda and the web host use it
         self.session_id: str | None = None
-        self.attributes: dict = {}
+        self.attributes: dict[str, Any] = {}
         self.new = True
 
     @property
     def open(self) -> bool:
         return self.session_id is not None
 
-    def send(self, request: dict) -> dict:
+    def send(self, request: dict[str, Any]) -> dict[str, Any]:
         """Send one request in this session (starting one if none is open); the response."""
-        from skill.alexa.build import handle_event  # the skill is built only when first spoken to
+        from skill.alexa import build  # the skill is built only when first spoken to
 
         if self.session_id is None:
             self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
             self.new, self.attributes = True, {}
-        envelope = handle_event(request_envelope(
-            request, locale=self.locale, session_id=self.session_id, new=self.new,
-            attributes=self.attributes))
+        event = request_envelope(request, locale=self.locale, session_id=self.session_id, new=self.new,
+                                 attributes=self.attributes)
+        envelope = build.handle_event(event) if self.skill is None else build.answer(self.skill, event)
         self.new = False
         response = envelope.get("response") or {}
         if request["type"] == "SessionEndedRequest" or response.get("shouldEndSession") is not False:
@@ -84,10 +90,10 @@ class Session:
             self.attributes = envelope.get("sessionAttributes") or {}
         return envelope
 
-    def launch(self) -> dict:
+    def launch(self) -> dict[str, Any]:
         return self.send({"type": "LaunchRequest"})
 
-    def hear(self, understood: Understood) -> dict:
+    def hear(self, understood: Understood) -> dict[str, Any]:
         """What the person said: an IntentRequest, or a LaunchRequest if they only
         named the skill."""
         if understood.intent is None:
@@ -100,16 +106,16 @@ class Session:
             self.send({"type": "SessionEndedRequest", "reason": reason})
 
 
-def speech(envelope: dict) -> str | None:
+def speech(envelope: dict[str, Any]) -> str | None:
     return ((envelope.get("response") or {}).get("outputSpeech") or {}).get("ssml")
 
 
-def reprompt(envelope: dict) -> str | None:
+def reprompt(envelope: dict[str, Any]) -> str | None:
     response = envelope.get("response") or {}
     return ((response.get("reprompt") or {}).get("outputSpeech") or {}).get("ssml")
 
 
-def ended(envelope: dict) -> bool:
+def ended(envelope: dict[str, Any]) -> bool:
     return (envelope.get("response") or {}).get("shouldEndSession") is not False
 
 
@@ -144,7 +150,9 @@ class Recorder:
             print(f"leg-cramp-helper: could not write a WAV file: {problem}", file=self.err)
             return None
 
-    def _spoken(self, text: str, scratch: Path) -> tuple:
+    def _spoken(self, text: str, scratch: Path) -> tuple[wave._wave_params, bytes]:
+        if self.espeak is None:
+            raise OSError("espeak-ng is not installed")
         subprocess.run([self.espeak, "-v", self.voice, "-s", str(ESPEAK_SPEED),
                         "-w", str(scratch), "--stdin"],
                        input=text.encode("utf-8"), check=True, timeout=60,
@@ -152,7 +160,7 @@ class Recorder:
         with wave.open(str(scratch), "rb") as spoken:
             return spoken.getparams(), spoken.readframes(spoken.getnframes())
 
-    def _render(self, parts: list, path: Path) -> None:
+    def _render(self, parts: list[ssml.Part], path: Path) -> None:
         chunks: list[bytes | float] = []
         params = None
         with tempfile.TemporaryDirectory(prefix="leg-cramp-helper-") as scratch_dir:
@@ -197,7 +205,7 @@ def _wrapped(text: str, indent: str, out: TextIO) -> str:
                          break_on_hyphens=False).replace("\u00a0", " ")
 
 
-def show(envelope: dict, out: TextIO, *, speaker: str = SPEAKER) -> None:
+def show(envelope: dict[str, Any], out: TextIO, *, speaker: str = SPEAKER) -> None:
     """The answer as text: the speech with its pauses, the reprompt, the session's end."""
     said = speech(envelope)
     indent = " " * len(speaker)
@@ -210,7 +218,7 @@ def show(envelope: dict, out: TextIO, *, speaker: str = SPEAKER) -> None:
         print("(the skill ended the session)", file=out)
 
 
-def _record(recorder: Recorder | None, envelope: dict, name: str, out: TextIO) -> None:
+def _record(recorder: Recorder | None, envelope: dict[str, Any], name: str, out: TextIO) -> None:
     if recorder is None:
         return
     path = recorder.write(speech(envelope), name)
@@ -221,7 +229,7 @@ def _record(recorder: Recorder | None, envelope: dict, name: str, out: TextIO) -
 # --- the commands -------------------------------------------------------------
 
 
-def say_command(args, out: TextIO | None = None, err: TextIO | None = None) -> int:
+def say_command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """One utterance, one answer: 'Alexa, ask leg cramp helper <utterance>'."""
     out, err = out or sys.stdout, err or sys.stderr
     recorder = Recorder(args.wav, args.locale, err) if getattr(args, "wav", None) else None
@@ -233,7 +241,7 @@ def say_command(args, out: TextIO | None = None, err: TextIO | None = None) -> i
     return 0
 
 
-def _lines(stdin: TextIO, out: TextIO):
+def _lines(stdin: TextIO, out: TextIO) -> Iterator[str]:
     """What the person types, line by line. On a terminal there is a prompt; when
     input is piped in, each line is echoed after the prompt so the output reads as
     a transcript."""
@@ -254,7 +262,7 @@ def _lines(stdin: TextIO, out: TextIO):
         yield line
 
 
-def chat_command(args, stdin: TextIO | None = None, out: TextIO | None = None,
+def chat_command(args: argparse.Namespace, stdin: TextIO | None = None, out: TextIO | None = None,
                  err: TextIO | None = None) -> int:
     """A conversation in the terminal, one session after another."""
     stdin, out, err = stdin or sys.stdin, out or sys.stdout, err or sys.stderr
@@ -263,7 +271,7 @@ def chat_command(args, stdin: TextIO | None = None, out: TextIO | None = None,
     session = Session(locale)
     turn = 0
 
-    def answer(envelope: dict, name: str) -> None:
+    def answer(envelope: dict[str, Any], name: str) -> None:
         nonlocal turn
         turn += 1
         show(envelope, out)
@@ -282,8 +290,9 @@ def chat_command(args, stdin: TextIO | None = None, out: TextIO | None = None,
                 if not session.open:
                     continue
                 silences += 1
-                if silences == 1 and reprompt(last):
-                    print(_wrapped(SPEAKER + ssml.to_text(reprompt(last)), INDENT, out), file=out)
+                again = reprompt(last)
+                if silences == 1 and again:
+                    print(_wrapped(SPEAKER + ssml.to_text(again), INDENT, out), file=out)
                 else:
                     session.end("EXCEEDED_MAX_REPROMPTS")
                     print("(no answer: Alexa ended the session)", file=out)

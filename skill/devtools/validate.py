@@ -10,7 +10,7 @@ judged as it is:
 - the skill manifest ``DIR/skill.json``: store text, example phrases that are
   real samples, the medical disclaimer, privacy and compliance answered;
 - every response the skill can give: each intent in each dialogue state, in
-  each locale, sent through ``skill.alexa.build.handle_event`` as a real envelope and
+  each locale, sent through ``skill.alexa.build.answer`` as a real envelope and
   judged by ``skill.speech.ssml.response_problems``.
 
 The responses come from the code that is imported (the installed ``skill``
@@ -23,6 +23,7 @@ needs, such as icons) are printed but do not fail.
 
 from __future__ import annotations
 
+import argparse
 import json
 import logging
 import re
@@ -240,7 +241,7 @@ def model_problems(document: Any) -> list[str]:
     return found
 
 
-def _language(document: Any) -> dict:
+def _language(document: Any) -> dict[str, Any]:
     try:
         language = document["interactionModel"]["languageModel"]
         return language if isinstance(language, dict) else {}
@@ -248,13 +249,13 @@ def _language(document: Any) -> dict:
         return {}
 
 
-def _intents(document: Any) -> dict[str, dict]:
+def _intents(document: Any) -> dict[str, dict[str, Any]]:
     intents = _language(document).get("intents")
     return {intent["name"]: intent for intent in intents or []
             if isinstance(intent, dict) and isinstance(intent.get("name"), str)}
 
 
-def _types(document: Any) -> dict[str, dict]:
+def _types(document: Any) -> dict[str, dict[str, Any]]:
     types = _language(document).get("types")
     return {t["name"]: t for t in types or [] if isinstance(t, dict) and isinstance(t.get("name"), str)} \
         if isinstance(types, list) else {}
@@ -331,7 +332,7 @@ _EXAMPLE = re.compile(
 _SEPARATORS = ("to", "for", "about", "that", "if", "whether", "and")
 
 
-def _sample_pattern(sample: str, slots: dict[str, str], types: dict[str, dict]) -> re.Pattern:
+def _sample_pattern(sample: str, slots: dict[str, str], types: dict[str, dict[str, Any]]) -> re.Pattern[str]:
     """A sample as a pattern a filled-in phrase matches: a custom slot matches its
     values and synonyms, a built-in one any words."""
     parts, last = [], 0
@@ -369,8 +370,9 @@ def example_problems(phrase: Any, document: Any) -> list[str]:
     candidates = [rest] + [rest[len(word) + 1:] for word in _SEPARATORS if rest.startswith(word + " ")]
     types = _types(document)
     for intent in _intents(document).values():
-        slots = {slot.get("name"): slot.get("type") for slot in intent.get("slots") or []
-                 if isinstance(slot, dict)}
+        slots = {slot["name"]: slot["type"] for slot in intent.get("slots") or []
+                 if isinstance(slot, dict) and isinstance(slot.get("name"), str)
+                 and isinstance(slot.get("type"), str)}
         for sample in intent.get("samples") or []:
             if not isinstance(sample, str):
                 continue
@@ -497,12 +499,12 @@ def manifest_problems(manifest: Any, models: dict[str, Any]) -> list[tuple[str, 
 NIGHT = "2026-01-01T03:00:00Z"  # the walk's request time; the daytime greeting is walked too
 
 
-def _envelope(request: dict, locale: str, attributes: dict | None, new: bool) -> dict:
+def _envelope(request: dict[str, Any], locale: str, attributes: dict[str, Any] | None, new: bool) -> dict[str, Any]:
     return envelopes.request_envelope(request, locale=locale, session_id="amzn1.echo-api.session.validate",
                             new=new, attributes=attributes, timestamp=NIGHT)
 
 
-def _slot(name: str, value: str | None, type_entry: dict | None) -> dict:
+def _slot(name: str, value: str | None, type_entry: dict[str, Any] | None) -> dict[str, Any]:
     if value is None or type_entry is None:
         return envelopes.slot(name, value)
     return envelopes.slot(name, value, slot_type=type_entry["name"],
@@ -513,29 +515,30 @@ def _slot(name: str, value: str | None, type_entry: dict | None) -> dict:
 BUILT_IN_VALUES = {"AMAZON.NUMBER": ["20", "5", "90", "?"]}
 
 
-def slot_variants(intent: dict, types: dict[str, dict]) -> list[tuple[str, dict]]:
+def slot_variants(intent: dict[str, Any], types: dict[str, dict[str, Any]]) -> list[tuple[str, dict[str, Any]]]:
     """(label, slots) to send with one intent: none filled, then each slot with
     each of its values, plus one value the model does not know."""
     declared = [slot for slot in intent.get("slots") or [] if isinstance(slot, dict) and slot.get("name")]
     empty = {slot["name"]: _slot(slot["name"], None, None) for slot in declared}
     variants = [("no slots", empty)]
     for slot in declared:
-        type_entry = types.get(slot.get("type"))
+        slot_type = str(slot.get("type"))
+        type_entry = types.get(slot_type)
         if type_entry is not None:
             values = [v["name"]["value"] for v in type_entry.get("values") or []] + ["something else"]
         else:
-            values = BUILT_IN_VALUES.get(slot.get("type"), ["something"])
+            values = BUILT_IN_VALUES.get(slot_type, ["something"])
         for value in values:
             variants.append((f"{slot['name']}={value!r}",
                              {**empty, slot["name"]: _slot(slot["name"], value, type_entry)}))
     return variants
 
 
-def dialogue_states() -> list[tuple[str, dict]]:
+def dialogue_states() -> list[tuple[str, dict[str, Any]]]:
     """(label, session attributes) for every state the dialogue can be in: each
     question asked with no routine, and each routine at each round, paused or not,
     with each question a routine asks."""
-    states: list[tuple[str, dict]] = [("a fresh session", {})]
+    states: list[tuple[str, dict[str, Any]]] = [("a fresh session", {})]
     for asked in sorted(QUESTIONS - ROUTINE_QUESTIONS):
         states.append((f"asked {asked}", State(asked=asked).to_attributes()))
         states.append((f"asked {asked}, left leg", State(asked=asked, leg="left").to_attributes()))
@@ -561,7 +564,7 @@ class _Errors(logging.Handler):
         self.records.append(record)
 
 
-def _requests(locale: str, document: Any) -> Iterator[tuple[str, dict]]:
+def _requests(locale: str, document: Any) -> Iterator[tuple[str, dict[str, Any]]]:
     yield "LaunchRequest", {"type": "LaunchRequest"}
     intents = _intents(document)
     types = _types(document)
@@ -576,7 +579,7 @@ def _requests(locale: str, document: Any) -> Iterator[tuple[str, dict]]:
     yield "SessionEndedRequest", {"type": "SessionEndedRequest", "reason": "USER_INITIATED"}
 
 
-def _in_the_daytime(intent: str, locale: str, attributes: dict, new: bool) -> dict:
+def _in_the_daytime(intent: str, locale: str, attributes: dict[str, Any], new: bool) -> dict[str, Any]:
     """The answer in the daytime at the device. Only the Settings API tells day from
     night, so the walk (at night otherwise) asks the handlers' own dialogue, words
     and response builder with the time known."""
@@ -595,7 +598,10 @@ def _in_the_daytime(intent: str, locale: str, attributes: dict, new: bool) -> di
 def response_walk(models: dict[str, Any], locales: Iterable[str] = LOCALES) -> list[tuple[str, str]]:
     """(where, problem) for every response the skill gives to each request in each
     dialogue state and locale. Requests use the locale's model for slots when there is one."""
-    from skill.alexa.build import handle_event
+    from skill.alexa.build import answer, build_skill
+    from skill.alexa.services import Services
+
+    skill = build_skill(Services())  # no store, no Alexa API: validate touches nothing outside
 
     found: list[tuple[str, str]] = []
     errors = _Errors()
@@ -610,7 +616,7 @@ def response_walk(models: dict[str, Any], locales: Iterable[str] = LOCALES) -> l
                         where = (f"{locale}, {request_label}, {state_label}"
                                  f"{' (new session)' if new else ''}")
                         errors.records.clear()
-                        response = handle_event(_envelope(request, locale, attributes, new))
+                        response = answer(skill, _envelope(request, locale, attributes, new))
                         found += [(where, problem) for problem in _judge(request, response)]
                         found += [(where, f"the skill logged an error: {record.getMessage()}"
                                    + (f" ({record.exc_info[1]!r})" if record.exc_info else ""))
@@ -621,7 +627,7 @@ def response_walk(models: dict[str, Any], locales: Iterable[str] = LOCALES) -> l
                         if (request["type"] != "SessionEndedRequest"
                                 and response.get("response", {}).get("shouldEndSession") is False):
                             # "repeat" right after this response must say it again, as good as before
-                            repeat = handle_event(_envelope(
+                            repeat = answer(skill, _envelope(
                                 {"type": "IntentRequest", "intent": {"name": "AMAZON.RepeatIntent",
                                                                      "confirmationStatus": "NONE"}},
                                 locale, response.get("sessionAttributes"), False))
@@ -632,7 +638,7 @@ def response_walk(models: dict[str, Any], locales: Iterable[str] = LOCALES) -> l
     return found
 
 
-def _judge(request: dict, envelope: dict) -> list[str]:
+def _judge(request: dict[str, Any], envelope: dict[str, Any]) -> list[str]:
     from skill.speech.ssml import response_problems
 
     response = envelope.get("response") or {}
@@ -697,7 +703,7 @@ def validate(directory: str | Path, *, responses: bool = True) -> list[Problem]:
     return problems
 
 
-def validate_command(args) -> int:
+def validate_command(args: argparse.Namespace) -> int:
     problems = validate(args.dir, responses=getattr(args, "responses", True))
     for problem in problems:
         print(problem)

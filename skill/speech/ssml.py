@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, NamedTuple, Union
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -32,7 +32,7 @@ class Pause(NamedTuple):
     seconds: float
 
 
-Part = Union[str, Pause]
+Part = str | Pause
 
 
 class SpeechTooLong(ValueError):
@@ -181,7 +181,7 @@ def _ends_with_question(ssml: str) -> bool:
         return False
 
 
-def response_problems(envelope: dict) -> list[str]:
+def response_problems(envelope: dict[str, Any]) -> list[str]:
     """What Alexa (or certification) would reject in a whole response envelope:
     SSML rules and limits on speech and reprompt, the response size, and the
     open-session rule (an open session ends with a question and has a reprompt;

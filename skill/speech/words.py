@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 BASE = "en"
 DEFAULT_LOCALE = "en-US"
@@ -23,28 +23,29 @@ class Question(NamedTuple):
     reprompt: str
 
 
-def _load(name: str) -> dict:
-    return json.loads((resources.files("skill.speech.content") / f"{name}.json").read_text("utf-8"))
+def _load(name: str) -> dict[str, Any]:
+    table: dict[str, Any] = json.loads((resources.files("skill.speech.content") / f"{name}.json").read_text("utf-8"))
+    return table
 
 
 class Words:
     """One locale's words: ``text(key, **params)`` and ``question(key)``."""
 
-    def __init__(self, table: dict, locale: str):
+    def __init__(self, table: dict[str, Any], locale: str):
         self.locale = locale
         self._table = table
         self._vars = table.get("vars", {})
 
-    def _fill(self, template: str, params: dict) -> str:
+    def _fill(self, template: str, params: dict[str, Any]) -> str:
         return template.format_map({**self._vars, **params}) if "{" in template else template
 
-    def text(self, key: str, **params) -> str:
+    def text(self, key: str, **params: Any) -> str:
         entry = self._table[key]
         if not isinstance(entry, str):
             raise KeyError(f"{key} is a question, not a sentence")
         return self._fill(entry, params)
 
-    def question(self, key: str, **params) -> Question:
+    def question(self, key: str, **params: Any) -> Question:
         entry = self._table[key]
         return Question(self._fill(entry["speech"], params), self._fill(entry["reprompt"], params))
 

@@ -24,10 +24,11 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from flask import Flask, Response, g, request
-from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
+from werkzeug.datastructures import Headers
+from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from skill.alexa.build import handle_event
 from skill.web.verify import RequestVerificationError, RequestVerifier
@@ -141,7 +142,7 @@ def create_app(config: Mapping[str, Any] | None = None, *,
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:
         response = _json({"error": (error.name or "error").lower()}, error.code or 400)
-        if error.code == 405:
+        if isinstance(error, MethodNotAllowed):
             response.headers["Allow"] = ", ".join(error.valid_methods or ["POST"])
         return response
 
@@ -182,8 +183,8 @@ def _read_body(limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _accept(body: bytes, headers: Mapping[str, str], settings: Settings,
-            verifier: RequestVerifier, fields: dict[str, Any]) -> dict:
+def _accept(body: bytes, headers: Mapping[str, str] | Headers, settings: Settings,
+            verifier: RequestVerifier, fields: dict[str, Any]) -> dict[str, Any]:
     """The envelope in ``body`` if it is an acceptable Alexa request, else an exception.
     Notes what it learns for the log line in ``fields``."""
     if settings.verify_signature:
@@ -213,7 +214,7 @@ def _accept(body: bytes, headers: Mapping[str, str], settings: Settings,
     return envelope
 
 
-def _is_envelope(data: Any) -> bool:
+def _is_envelope(data: Any) -> TypeGuard[dict[str, Any]]:
     if not isinstance(data, dict):
         return False
     request_body = data.get("request")
@@ -223,7 +224,7 @@ def _is_envelope(data: Any) -> bool:
             and all(isinstance(data.get(key, {}), dict) for key in ("session", "context")))
 
 
-def _application_ids(envelope: dict) -> set[str]:
+def _application_ids(envelope: dict[str, Any]) -> set[str]:
     """Every applicationId the envelope states (context and session). All must be ours."""
     found = set()
     for path in (("context", "System", "application", "applicationId"),

@@ -29,7 +29,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
 
 from cryptography import x509
@@ -37,7 +37,11 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.utils import CryptographyDeprecationWarning
-from cryptography.x509.verification import DNSName, PolicyBuilder, Store, VerificationError
+from cryptography.x509 import DNSName
+from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
+
+if TYPE_CHECKING:
+    from werkzeug.datastructures import Headers
 
 CERT_URL_HEADER = "SignatureCertChainUrl"
 SIGNATURE_HEADER = "Signature-256"
@@ -203,7 +207,7 @@ class RequestVerifier:
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
-    def verify_signature(self, headers: Mapping[str, str], body: bytes) -> None:
+    def verify_signature(self, headers: Mapping[str, str] | Headers, body: bytes) -> None:
         """Raise RequestVerificationError unless ``body`` is signed by Alexa's certificate."""
         url = headers.get(CERT_URL_HEADER)
         signature_b64 = headers.get(SIGNATURE_HEADER)

@@ -1,0 +1,34 @@
+"""The services a skill is built with: the seam between the skill and the world.
+
+ask-sdk's own seam is the skill builder, ``CustomSkillBuilder(persistence_adapter=...,
+api_client=...)``; handlers then reach ``attributes_manager.persistent_attributes`` and
+``service_client_factory``. ``build_skill`` takes a ``Services`` and hands its pieces to
+the builder, so tests, ``validate`` and the terminal pass their own instead of re-wiring
+the pipeline, and Lambda and the web host use ``services_from_environment()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from ask_sdk_core.api_client import ApiClient
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+
+
+class Services(NamedTuple):
+    """What a skill is built with. ``None`` means the skill goes without: no
+    persistent attributes, no service client factory (ask-sdk's own defaults)."""
+
+    persistence_adapter: AbstractPersistenceAdapter | None = None
+    api_client: ApiClient | None = None
+
+
+def services_from_environment(environ: Mapping[str, str] | None = None) -> Services:
+    """The services this process's environment asks for (``os.environ`` unless given).
+
+    Each service reads its own variables here (the store: ``LEG_CRAMP_STORE``; the
+    Alexa API client: ``LEG_CRAMP_ALEXA_API``) and nowhere else. With none set, the
+    skill runs without a store and without an API client.
+    """
+    return Services()
