@@ -13,7 +13,8 @@ Nothing here touches the network. Typical use::
 - ``bad_request(pki, name)`` for each of ``bad_request_names()``: a request an endpoint
   must answer 400, with the JSON error it must give.
 - ``start_test_server(pki, folder, config)``: the real server (gunicorn) trusting the
-  test root, on a free port; ``start_server(command, port)`` for any other command.
+  test root, on a free port (each download it makes is a line of FOLDER/fetched.log);
+  ``start_server(command, port)`` for any other command.
   Both wait until ``GET /healthz`` answers; ``server.stop()`` returns its log.
 """
 
@@ -371,6 +372,8 @@ configure_logging()
 
 
 def fetch_chain(url):
+    with open(folder / "fetched.log", "a") as record:  # one line per download, for the tests
+        record.write(url + "\\n")
     return (folder / "chains" / url.rsplit("/", 1)[-1]).read_bytes()
 
 
@@ -414,6 +417,10 @@ BAD_CERT_URLS = {
     "encoded-dot-dot": "https://s3.amazonaws.com/echo.api/%2e%2e/invalid.path/echo-api-cert.pem",
     "backslash-dot-dot": "https://s3.amazonaws.com/echo.api/..\\invalid.path/echo-api-cert.pem",
     "relative": "echo.api/echo-api-cert.pem",
+    "query": "https://s3.amazonaws.com/echo.api/echo-api-cert.pem?n=1",
+    "empty-query": "https://s3.amazonaws.com/echo.api/echo-api-cert.pem?",
+    "fragment": "https://s3.amazonaws.com/echo.api/echo-api-cert.pem#n=1",
+    "too-long": "https://s3.amazonaws.com/echo.api/" + "a" * 600 + ".pem",
 }
 
 

@@ -21,8 +21,9 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
@@ -151,10 +152,12 @@ def create_app(config: Mapping[str, Any] | None = None, *,
         log.exception("unexpected error")
         return _json({"error": "internal error"}, 500)
 
+    log_budget = LogBudget()
+
     @app.after_request
     def log_request(response: Response) -> Response:
         if request.endpoint != "healthz":
-            _log_line(response.status_code)
+            _log_line(response.status_code, log_budget)
         return response
 
     return app
@@ -242,23 +245,67 @@ def _json(data: Any, status: int) -> Response:
                     mimetype="application/json")
 
 
-def _log_line(status: int) -> None:
+MAX_LOGGED_CHARS = 120  # of any one value the client sent (Alexa's ids are under 100)
+
+
+def _short(value: Any) -> Any:
+    """A value from the request, cut to MAX_LOGGED_CHARS: a client cannot make a line long."""
+    if isinstance(value, str) and len(value) > MAX_LOGGED_CHARS:
+        return value[:MAX_LOGGED_CHARS] + "..."
+    return value
+
+
+class LogBudget:
+    """A token bucket for log lines about refused requests: ``burst`` lines at once,
+    then ``per_second``. Past that, lines are counted, not written, and the next line
+    written says how many were left out. So a flood of bad requests writes at most
+    about ``per_second`` short lines a second, per worker process."""
+
+    def __init__(self, per_second: float = 20.0, burst: int = 100,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._rate, self._burst, self._clock = per_second, float(burst), clock
+        self._tokens, self._last = float(burst), clock()
+        self._left_out = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> int | None:
+        """None if the line must be left out; else how many were left out before it."""
+        with self._lock:
+            now = self._clock()
+            self._tokens = min(self._burst, self._tokens + (now - self._last) * self._rate)
+            self._last = now
+            if self._tokens < 1:
+                self._left_out += 1
+                return None
+            self._tokens -= 1
+            left_out, self._left_out = self._left_out, 0
+            return left_out
+
+
+def _log_line(status: int, budget: LogBudget) -> None:
     """One line per request: what it was, how verification went, how long it took.
-    Never user ids or what was said."""
+    Never user ids or what was said. Every value from the request is cut short, and
+    lines about refused requests are rate-limited (``budget``)."""
     fields = getattr(g, "fields", {})
     line = {
         "status": status,
-        "method": request.method,
-        "path": request.path,
-        "request_id": fields.get("request_id"),
-        "type": fields.get("type"),
-        "intent": fields.get("intent"),
+        "method": _short(request.method),
+        "path": _short(request.path),
+        "request_id": _short(fields.get("request_id")),
+        "type": _short(fields.get("type")),
+        "intent": _short(fields.get("intent")),
         "verification": fields.get("verification"),
         "error": fields.get("error"),
         "latency_ms": round((time.perf_counter() - g.started) * 1000, 2),
     }
     if fields.get("detail"):
-        line["detail"] = fields["detail"]
+        line["detail"] = _short(fields["detail"])
+    if status >= 400:
+        left_out = budget.take()
+        if left_out is None:
+            return
+        if left_out:
+            line["left_out"] = left_out  # refused requests not logged since the last line
     log.log(logging.WARNING if status >= 400 else logging.INFO,
             "request %s", json.dumps({k: v for k, v in line.items() if v is not None}))
 
