@@ -15,3 +15,20 @@ def pki() -> TestPKI:
 def no_network(monkeypatch):
     """Any name lookup other than the loopback fails at once."""
     forbid_network(monkeypatch)
+
+
+@pytest.fixture
+def alexa_api(monkeypatch):
+    """A local stand-in of Alexa's service API (a real HTTP server on 127.0.0.1),
+    which the skill calls through LEG_CRAMP_ALEXA_API; a fresh skill and an empty
+    time-zone cache around each test."""
+    from skill.alexa import build, local_time
+    from skill.devtools.alexa_api import AlexaApiStandIn
+
+    with AlexaApiStandIn() as api:
+        monkeypatch.setenv("LEG_CRAMP_ALEXA_API", api.url)
+        build._skill.cache_clear()
+        local_time.ZONES.clear()
+        yield api
+    build._skill.cache_clear()
+    local_time.ZONES.clear()

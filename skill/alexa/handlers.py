@@ -77,8 +77,8 @@ def read_turn(handler_input: HandlerInput) -> policy.Turn:
         name = request.intent.name or "AMAZON.FallbackIntent"
     else:
         name = request.object_type or ""
-    system = envelope.context.system if envelope.context is not None else None
-    night = local_time.is_night(system, request.timestamp) if name in policy.MAY_GREET else True
+    night = (local_time.is_night(local_time.device_time_zone(handler_input), request.timestamp)
+             if name in policy.MAY_GREET else True)
     if not isinstance(request, IntentRequest) or request.intent is None:
         return policy.Turn(name, new_session=new_session, night=night)
     leg_slot, symptom_slot = get_slot(handler_input, "leg"), get_slot(handler_input, "symptom")

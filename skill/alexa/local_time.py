@@ -1,96 +1,121 @@
-"""Is it night where the user is? Only the launch greeting cares.
+"""Is it night where the user is?
 
 Alexa sends the time in UTC; the device's time zone comes from the Alexa
-Settings API (no permission needed). Any doubt (no token, a slow or failed
-call, an unknown zone) counts as night: the safe guess at 3 a.m., when the
-most likely need is a cramp now.
+Settings API through ask-sdk's ``UpsServiceClient`` (no permission needed), over
+the skill's one API client (``skill.alexa.api_client``). Any doubt (no token, a
+slow or failed call, an unknown zone) counts as night: the safe guess at 3 a.m.,
+when the most likely need is a cramp now.
+
+Each process keeps the zones it has read, per device, for a day, so a warm
+Lambda with no store asks at most once per device per day; after a failed
+lookup it does not ask again for that device for a few minutes.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
+import time
+from collections import OrderedDict
 from datetime import datetime
-from typing import TYPE_CHECKING
-from urllib.parse import quote, urlsplit
-
-if TYPE_CHECKING:
-    from http.client import HTTPConnection
-
-    from ask_sdk_model.interfaces.system.system_state import SystemState
+from typing import Any
+from zoneinfo import ZoneInfo
 
 log = logging.getLogger(__name__)
 
 NIGHT_STARTS, NIGHT_ENDS = 21, 7   # 9 p.m. to 7 a.m., local time
-TIMEOUT_SECONDS = 0.8              # the launch answer must not wait long for a greeting
-LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+FRESH_SECONDS = 24 * 3600          # a time zone read is good for a day
+RETRY_SECONDS = 5 * 60             # after a failed lookup, leave that device alone this long
+MAX_DEVICES = 10_000               # per process; the least recently used are forgotten
 
 
-def _time_zone(api_endpoint: str, token: str, device_id: str) -> str:
-    import http.client  # only a launch with an API token needs it; kept out of cold start
+class ZoneCache:
+    """Time zones per device, read at a time; and when a lookup last failed. Thread-safe."""
 
-    url = urlsplit(api_endpoint)
-    if not url.hostname:
-        raise ValueError("API endpoint without a host")
-    connection: HTTPConnection
-    if url.scheme == "https":
-        connection = http.client.HTTPSConnection(url.hostname, url.port, timeout=TIMEOUT_SECONDS)
-    elif url.scheme == "http" and url.hostname in LOOPBACK:  # a local stand-in, for development
-        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=TIMEOUT_SECONDS)
-    else:
-        raise ValueError(f"unexpected API endpoint scheme {url.scheme!r}")
+    def __init__(self, max_devices: int = MAX_DEVICES) -> None:
+        self._lock = threading.Lock()
+        self._zones: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        self._failed: OrderedDict[str, float] = OrderedDict()
+        self._max = max_devices
+
+    def zone(self, device_id: str, now: float) -> str | None:
+        with self._lock:
+            known = self._zones.get(device_id)
+            if known is None or now - known[1] >= FRESH_SECONDS:
+                return None
+            self._zones.move_to_end(device_id)
+            return known[0]
+
+    def remember(self, device_id: str, zone: str, read_at: float) -> None:
+        with self._lock:
+            self._failed.pop(device_id, None)
+            self._zones[device_id] = (zone, read_at)
+            self._zones.move_to_end(device_id)
+            while len(self._zones) > self._max:
+                self._zones.popitem(last=False)
+
+    def failed(self, device_id: str, now: float) -> None:
+        with self._lock:
+            self._failed[device_id] = now
+            self._failed.move_to_end(device_id)
+            while len(self._failed) > self._max:
+                self._failed.popitem(last=False)
+
+    def backing_off(self, device_id: str, now: float) -> bool:
+        with self._lock:
+            failed_at = self._failed.get(device_id)
+            return failed_at is not None and now - failed_at < RETRY_SECONDS
+
+    def clear(self) -> None:
+        with self._lock:
+            self._zones.clear()
+            self._failed.clear()
+
+
+ZONES = ZoneCache()
+
+
+def _valid_zone(name: Any) -> str:
+    if not isinstance(name, str) or not name or len(name) > 64:
+        raise ValueError(f"not a time zone name: {name!r:.80}")
+    ZoneInfo(name)  # raises for a name that is not in the tz database (or a path)
+    return name
+
+
+def device_time_zone(handler_input: Any, now: float | None = None) -> str | None:
+    """The device's time zone (an IANA name), or None when it cannot be known now."""
+    envelope = handler_input.request_envelope
+    system = getattr(envelope.context, "system", None)
+    device_id = getattr(getattr(system, "device", None), "device_id", None)
+    if not device_id:
+        return None
+    now = time.time() if now is None else now
+    known = ZONES.zone(device_id, now)
+    if known is not None:
+        return known
+    if not getattr(system, "api_access_token", None) or not getattr(system, "api_endpoint", None) \
+            or ZONES.backing_off(device_id, now):
+        return None
     try:
-        connection.request("GET", f"/v2/devices/{quote(device_id, safe='')}/settings/System.timeZone",
-                           headers={"Authorization": f"Bearer {token}", "Accept": "application/json"})
-        response = connection.getresponse()
-        body = response.read(1024)
-        if response.status != 200:
-            raise ValueError(f"settings API answered {response.status}")
-        zone = json.loads(body)
-        if not isinstance(zone, str):
-            raise ValueError("settings API answered something other than a time zone name")
-        return zone
-    finally:
-        connection.close()
-
-
-def _time_zone_in_time(api_endpoint: str, token: str, device_id: str) -> str:
-    """The time zone, or TimeoutError once TIMEOUT_SECONDS have passed in all.
-    The socket timeout bounds the connection and each read, but not the name
-    lookup before them; a worker thread bounds the whole call."""
-    outcome: dict[str, str] = {}
-    failure: list[Exception] = []
-
-    def ask() -> None:
-        try:
-            outcome["zone"] = _time_zone(api_endpoint, token, device_id)
-        except Exception as problem:  # noqa: BLE001 - handed back to the caller
-            failure.append(problem)
-
-    worker = threading.Thread(target=ask, name="settings-api", daemon=True)
-    worker.start()
-    worker.join(TIMEOUT_SECONDS)
-    if "zone" in outcome:
-        return outcome["zone"]
-    raise failure[0] if failure else TimeoutError(f"no answer in {TIMEOUT_SECONDS} s")
-
-
-def is_night(system: SystemState | None, timestamp: datetime | None) -> bool:
-    """Night at the device, from the request's System context and timestamp."""
-    if system is None:
-        return True
-    token, endpoint = system.api_access_token, system.api_endpoint
-    device_id = system.device.device_id if system.device is not None else None
-    if not (token and endpoint and device_id and isinstance(timestamp, datetime)):
-        return True
-    from zoneinfo import ZoneInfo
-
-    try:
-        zone = ZoneInfo(_time_zone_in_time(endpoint, token, device_id))
-        moment = timestamp if timestamp.tzinfo else timestamp.replace(tzinfo=ZoneInfo("UTC"))
-        hour = moment.astimezone(zone).hour
+        factory = handler_input.service_client_factory  # ValueError when the skill has no API client
+        zone = _valid_zone(factory.get_ups_service().get_system_time_zone(device_id))
     except Exception as problem:  # noqa: BLE001 - any failure means "unknown", which means night
-        log.info("local time unknown (%s); assuming night", problem)
-        return True
-    return hour >= NIGHT_STARTS or hour < NIGHT_ENDS
+        log.info("time zone unknown (%s); assuming night, and not asking again for %d s",
+                 str(problem)[:200], RETRY_SECONDS)
+        ZONES.failed(device_id, now)
+        return None
+    ZONES.remember(device_id, zone, now)
+    return zone
+
+
+def local_hour(zone: str | None, timestamp: datetime | None) -> int | None:
+    if zone is None or not isinstance(timestamp, datetime):
+        return None
+    moment = timestamp if timestamp.tzinfo else timestamp.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(ZoneInfo(zone)).hour
+
+
+def is_night(zone: str | None, timestamp: datetime | None) -> bool:
+    """Night at the device: 9 p.m. to 7 a.m. local time, or whenever that is unknown."""
+    hour = local_hour(zone, timestamp)
+    return hour is None or hour >= NIGHT_STARTS or hour < NIGHT_ENDS

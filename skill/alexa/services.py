@@ -9,11 +9,14 @@ the pipeline, and Lambda and the web host use ``services_from_environment()``.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from ask_sdk_core.api_client import ApiClient
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_model.services.api_client import ApiClient
+
+from skill.alexa.api_client import STAND_IN_SETTING, AlexaApiClient
 
 
 class Services(NamedTuple):
@@ -28,7 +31,9 @@ def services_from_environment(environ: Mapping[str, str] | None = None) -> Servi
     """The services this process's environment asks for (``os.environ`` unless given).
 
     Each service reads its own variables here (the store: ``LEG_CRAMP_STORE``; the
-    Alexa API client: ``LEG_CRAMP_ALEXA_API``) and nowhere else. With none set, the
-    skill runs without a store and without an API client.
+    Alexa API client: ``LEG_CRAMP_ALEXA_API``) and nowhere else. The API client is
+    always there: it calls Amazon's API hosts only, or the stand-in the development
+    setting names.
     """
-    return Services()
+    environ = os.environ if environ is None else environ
+    return Services(api_client=AlexaApiClient(stand_in=environ.get(STAND_IN_SETTING) or None))

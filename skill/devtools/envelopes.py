@@ -24,12 +24,18 @@ def now() -> str:
 def request_envelope(request: dict[str, Any], *, locale: str = "en-US",
                      session_id: str | None = None, new: bool = True,
                      attributes: dict[str, Any] | None = None, application_id: str = SKILL_ID,
-                     timestamp: str | None = None) -> dict[str, Any]:
-    """A whole envelope around one request (``{"type": ..., ...}``), in a session."""
+                     timestamp: str | None = None, api_access_token: str | None = None,
+                     granted: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A whole envelope around one request (``{"type": ..., ...}``), in a session.
+    With ``api_access_token`` the skill may call Alexa's API; ``granted`` lists the
+    permission scopes the user has granted (``context.System.user.permissions``)."""
     request = {"requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
                "timestamp": timestamp or now(), "locale": locale, **request}
     application = {"applicationId": application_id}
-    user = {"userId": USER_ID}
+    user: dict[str, Any] = {"userId": USER_ID}
+    if granted:
+        user["permissions"] = {"consentToken": api_access_token,
+                               "scopes": {scope: {"status": "GRANTED"} for scope in granted}}
     return {
         "version": "1.0",
         "session": {"new": new,
@@ -38,7 +44,8 @@ def request_envelope(request: dict[str, Any], *, locale: str = "en-US",
                     "attributes": dict(attributes or {})},
         "context": {"System": {"application": application, "user": user,
                                "device": {"deviceId": DEVICE_ID, "supportedInterfaces": {}},
-                               "apiEndpoint": "https://api.amazonalexa.com"}},
+                               "apiEndpoint": "https://api.amazonalexa.com",
+                               **({"apiAccessToken": api_access_token} if api_access_token else {})}},
         "request": request,
     }
 
