@@ -47,8 +47,12 @@ def test_without_services_the_skill_has_no_store_and_no_api_client():
     assert skill.persistence_adapter is None and skill.api_client is None
 
 
-def test_an_environment_that_asks_for_nothing_gives_no_services():
-    assert services_from_environment({}) == Services()
+def test_an_environment_that_asks_for_nothing_gives_no_store_and_the_amazon_only_api_client():
+    from skill.alexa.api_client import AlexaApiClient
+
+    services = services_from_environment({})
+    assert services.persistence_adapter is None
+    assert isinstance(services.api_client, AlexaApiClient) and services.api_client.stand_in is None
 
 
 def test_any_skill_answers_as_the_process_skill_does():
