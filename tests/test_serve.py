@@ -151,7 +151,8 @@ def test_serve_speaks_tls_and_verifies_by_default(pki, tmp_path):
     context = ssl.create_default_context(cadata=pki.root_pem.decode("ascii"))
     port = free_port()
     server = start_server(serve_command(port, "--certfile", str(certfile), "--keyfile", str(keyfile)),
-                          port, env=subprocess_env(), scheme="https", ssl_context=context)
+                          port, env=subprocess_env(ALEXA_SKILL_ID=SKILL_ID), scheme="https",
+                          ssl_context=context)
     try:
         assert server.get("/healthz") == (200, {"status": "ok"})
         # Verification is on by default: an unsigned request is refused.
@@ -164,7 +165,12 @@ def test_serve_speaks_tls_and_verifies_by_default(pki, tmp_path):
     (["--certfile", "cert.pem"], {}, "--certfile and --keyfile go together"),
     (["--certfile", "no-cert.pem", "--keyfile", "no-key.pem"], {}, "no such file"),
     ([], {"ASK_SDK_VERIFY_SIGNATURE": "perhaps"}, "ASK_SDK_VERIFY_SIGNATURE must be true or false"),
-])
+    ([], {}, "ALEXA_SKILL_ID is not set"),
+    ([], {"ALEXA_SKILL_ID": ""}, "ALEXA_SKILL_ID is not set"),
+    ([], {"ALEXA_SKILL_ID": " , "}, "ALEXA_SKILL_ID is not set"),
+    ([], {"ASK_SDK_VERIFY_SIGNATURE": "true"}, "ALEXA_SKILL_ID is not set"),
+], ids=["certfile-alone", "no-such-file", "unreadable-flag", "no-skill-id", "empty-skill-id",
+        "only-commas", "verification-on-no-skill-id"])
 def test_serve_refuses_to_start_on_bad_settings(options, env, message):
     finished = subprocess.run(serve_command(free_port(), *options), env=subprocess_env(**env),
                               capture_output=True, text=True, timeout=30)

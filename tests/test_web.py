@@ -87,7 +87,8 @@ def test_an_unsigned_bad_body_is_answered_400_too(pki, body):
 
 
 def test_a_body_over_the_cap_is_answered_413_before_any_check(pki):
-    client = create_app({"ALEXA_MAX_BODY_BYTES": 1000}, verifier=pki.verifier()).test_client()
+    client = create_app({"ALEXA_SKILL_ID": SKILL_ID, "ALEXA_MAX_BODY_BYTES": 1000},
+                        verifier=pki.verifier()).test_client()
     envelope = launch_request(attributes={"padding": "x" * 1000})
     pki.fetched.clear()
     answer = post_signed(client, pki, envelope)
@@ -98,7 +99,8 @@ def test_a_body_over_the_cap_is_answered_413_before_any_check(pki):
 
 def test_a_body_of_exactly_the_cap_is_read_whole(pki):
     limit = 4000
-    client = create_app({"ALEXA_MAX_BODY_BYTES": limit}, verifier=pki.verifier()).test_client()
+    client = create_app({"ALEXA_SKILL_ID": SKILL_ID, "ALEXA_MAX_BODY_BYTES": limit},
+                        verifier=pki.verifier()).test_client()
     envelope = launch_request(attributes={"padding": ""})
     envelope["session"]["attributes"]["padding"] = "x" * (limit - len(encode(envelope)))
     assert len(encode(envelope)) == limit
@@ -154,9 +156,19 @@ def test_every_stated_skill_id_must_be_ours(client, pki):
     assert post_signed(client, pki, envelope).get_json() == {"error": "unknown skill"}
 
 
-def test_without_a_skill_id_any_skill_is_answered(pki):
-    client = create_app(verifier=pki.verifier()).test_client()
-    answer = post_signed(client, pki, launch_request(skill_id="amzn1.ask.skill.anyone"))
+@pytest.mark.parametrize("skill_id", [None, "", " , "], ids=["unset", "empty", "only-commas"])
+def test_without_a_skill_id_the_app_refuses_to_start_while_signatures_are_checked(pki, monkeypatch,
+                                                                                   skill_id):
+    monkeypatch.delenv("ALEXA_SKILL_ID", raising=False)
+    config = {} if skill_id is None else {"ALEXA_SKILL_ID": skill_id}
+    with pytest.raises(ValueError, match="ALEXA_SKILL_ID is not set"):
+        create_app(config, verifier=pki.verifier())
+
+
+def test_without_a_skill_id_any_skill_is_answered_only_with_signature_checks_off(pki, monkeypatch):
+    monkeypatch.delenv("ALEXA_SKILL_ID", raising=False)
+    client = create_app({"ASK_SDK_VERIFY_SIGNATURE": False}).test_client()
+    answer = client.post("/", data=encode(launch_request(skill_id="amzn1.ask.skill.anyone")))
     assert answer.status_code == 200
 
 
@@ -171,7 +183,8 @@ def test_settings_come_from_the_environment(pki, monkeypatch):
 
 def test_the_config_argument_wins_over_the_environment(pki, monkeypatch):
     monkeypatch.setenv("ASK_SDK_VERIFY_SIGNATURE", "false")
-    client = create_app({"ASK_SDK_VERIFY_SIGNATURE": "true"}, verifier=pki.verifier()).test_client()
+    client = create_app({"ALEXA_SKILL_ID": SKILL_ID, "ASK_SDK_VERIFY_SIGNATURE": "true"},
+                        verifier=pki.verifier()).test_client()
     answer = client.post("/", data=encode(launch_request()))
     assert (answer.status_code, answer.get_json()) == (400, {"error": "missing certificate URL"})
 
@@ -183,11 +196,11 @@ def test_the_config_argument_wins_over_the_environment(pki, monkeypatch):
 def test_an_unreadable_setting_stops_the_start(pki, monkeypatch, setting, value):
     monkeypatch.setenv(setting, value)
     with pytest.raises(ValueError, match=setting):
-        create_app(verifier=pki.verifier())
+        create_app({"ALEXA_SKILL_ID": SKILL_ID}, verifier=pki.verifier())
 
 
 def test_verification_is_on_by_default(pki):
-    client = create_app(verifier=pki.verifier()).test_client()
+    client = create_app({"ALEXA_SKILL_ID": SKILL_ID}, verifier=pki.verifier()).test_client()
     answer = client.post("/", data=encode(launch_request()))
     assert answer.status_code == 400
 
@@ -199,7 +212,8 @@ def test_turning_signature_checks_off_is_said_loudly_at_start(pki, caplog):
 
 
 def test_turning_timestamp_checks_off_lets_an_old_request_through(pki):
-    client = create_app({"ASK_SDK_VERIFY_TIMESTAMP": "off"}, verifier=pki.verifier()).test_client()
+    client = create_app({"ALEXA_SKILL_ID": SKILL_ID, "ASK_SDK_VERIFY_TIMESTAMP": "off"},
+                        verifier=pki.verifier()).test_client()
     envelope = launch_request(timestamp=now_utc() - timedelta(hours=2))
     assert post_signed(client, pki, envelope).status_code == 200
 

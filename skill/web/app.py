@@ -13,6 +13,7 @@ same names, then the defaults:
   Off is for local testing only.
 - ``ASK_SDK_VERIFY_TIMESTAMP`` (default true): refuse requests older than 150 s.
 - ``ALEXA_SKILL_ID``: the skill id(s), comma separated, whose requests are answered.
+  Required (the app refuses to start without it) unless signature checks are off.
 - ``ALEXA_MAX_BODY_BYTES`` (default 131072): larger bodies are answered 413.
 """
 
@@ -32,6 +33,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
 from skill.alexa.build import handle_event
+from skill.alexa.skill_ids import application_ids, is_ours, parse_skill_ids
 from skill.web.verify import RequestVerificationError, RequestVerifier
 
 log = logging.getLogger(__name__)
@@ -64,7 +66,7 @@ class Settings:
                                    defaults.verify_signature),
             verify_timestamp=_flag("ASK_SDK_VERIFY_TIMESTAMP", value("ASK_SDK_VERIFY_TIMESTAMP"),
                                    defaults.verify_timestamp),
-            skill_ids=_skill_ids(value("ALEXA_SKILL_ID")),
+            skill_ids=parse_skill_ids(value("ALEXA_SKILL_ID")),
             max_body_bytes=_size("ALEXA_MAX_BODY_BYTES", value("ALEXA_MAX_BODY_BYTES"),
                                  defaults.max_body_bytes),
         )
@@ -81,13 +83,6 @@ def _flag(name: str, raw: Any, default: bool) -> bool:
     if text in _FALSE:
         return False
     raise ValueError(f"{name} must be true or false, not {raw!r}")
-
-
-def _skill_ids(raw: Any) -> frozenset[str]:
-    if raw is None:
-        return frozenset()
-    parts = raw.split(",") if isinstance(raw, str) else raw
-    return frozenset(part.strip() for part in parts if part.strip())
 
 
 def _size(name: str, raw: Any, default: int) -> int:
@@ -114,6 +109,10 @@ class Refused(Exception):
 def create_app(config: Mapping[str, Any] | None = None, *,
                verifier: RequestVerifier | None = None) -> Flask:
     settings = Settings.load(config)
+    if settings.verify_signature and not settings.skill_ids:
+        raise ValueError("ALEXA_SKILL_ID is not set: without it this server would answer any "
+                         "skill that points at it. Set it to your skill id (amzn1.ask.skill...); "
+                         "only local testing with ASK_SDK_VERIFY_SIGNATURE=false may go without")
     verifier = verifier or RequestVerifier()
     app = Flask(__name__)
     app.extensions["leg_cramp_helper"] = settings
@@ -208,10 +207,8 @@ def _accept(body: bytes, headers: Mapping[str, str] | Headers, settings: Setting
     intent = request_body.get("intent")
     if isinstance(intent, dict) and isinstance(intent.get("name"), str):
         fields["intent"] = intent["name"]
-    if settings.skill_ids:
-        ids = _application_ids(envelope)
-        if not ids or not ids <= settings.skill_ids:
-            raise Refused("unknown skill", f"applicationId {sorted(ids)}")
+    if settings.skill_ids and not is_ours(envelope, settings.skill_ids):
+        raise Refused("unknown skill", f"applicationId {sorted(application_ids(envelope))}")
     if settings.verify_timestamp:
         verifier.verify_timestamp(envelope)
     return envelope
@@ -225,19 +222,6 @@ def _is_envelope(data: Any) -> TypeGuard[dict[str, Any]]:
             and isinstance(request_body.get("type"), str)
             and isinstance(request_body.get("requestId"), str)
             and all(isinstance(data.get(key, {}), dict) for key in ("session", "context")))
-
-
-def _application_ids(envelope: dict[str, Any]) -> set[str]:
-    """Every applicationId the envelope states (context and session). All must be ours."""
-    found = set()
-    for path in (("context", "System", "application", "applicationId"),
-                 ("session", "application", "applicationId")):
-        node: Any = envelope
-        for key in path:
-            node = node.get(key) if isinstance(node, dict) else None
-        if node is not None:
-            found.add(node if isinstance(node, str) else repr(node))
-    return found
 
 
 def _json(data: Any, status: int) -> Response:
@@ -318,4 +302,5 @@ def _warn_about_unsafe(settings: Settings) -> None:
         log.warning("ASK_SDK_VERIFY_TIMESTAMP is off: old requests can be replayed. "
                     "For local testing only.")
     if not settings.skill_ids:
-        log.warning("ALEXA_SKILL_ID is not set: requests for any skill are answered.")
+        log.warning("ALEXA_SKILL_ID is not set: requests for any skill are answered "
+                    "(allowed only with ASK_SDK_VERIFY_SIGNATURE off).")
