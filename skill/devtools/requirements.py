@@ -16,6 +16,7 @@ import re
 import sys
 import tomllib
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = ("# Generated from pyproject.toml by `python -m skill.devtools.requirements`; do not edit.\n"
@@ -29,7 +30,7 @@ def _name(requirement: str) -> str:
     return re.sub(r"[-_.]+", "-", match.group(1)).lower()
 
 
-def lambda_requirements(pyproject: dict) -> str:
+def lambda_requirements(pyproject: dict[str, Any]) -> str:
     """The text of lambda/requirements.txt for a parsed pyproject.toml."""
     by_name = {_name(requirement): requirement.strip()
                for requirement in pyproject["project"]["dependencies"]}
