@@ -21,6 +21,7 @@ from functools import cache
 from pathlib import Path
 
 from skill.devtools import envelopes
+from skill.speech.screens import directive_problems
 from skill.speech.ssml import response_problems, to_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,10 +97,21 @@ class Said:
     def attributes(self) -> dict:
         return self.envelope.get("sessionAttributes") or {}
 
+    @property
+    def directives(self) -> list:
+        return self.response.get("directives") or []
+
+    @property
+    def screen(self) -> dict | None:
+        """The data the screen shows (the RenderDocument's data source), or None."""
+        documents = [d for d in self.directives if d["type"] == "Alexa.Presentation.APL.RenderDocument"]
+        assert len(documents) <= 1, documents
+        return documents[0]["datasources"]["screen"] if documents else None
+
 
 def check(response: dict) -> dict:
     """Fail at once if Alexa would reject this response."""
-    problems = response_problems(response)
+    problems = response_problems(response) + directive_problems(response)
     assert not problems, f"{problems} in {json.dumps(response)[:2000]}"
     return response
 
@@ -107,8 +119,9 @@ def check(response: dict) -> dict:
 class Conversation:
     """One user talking to the skill; the session is carried from turn to turn."""
 
-    def __init__(self, locale: str = "en-US"):
+    def __init__(self, locale: str = "en-US", screen: str | None = None):
         self.locale = locale
+        self.screen = screen  # one of envelopes.SCREENS, or None: a device without a screen
         self.session_id: str | None = None
         self.attributes: dict = {}
         self.transcript: list[tuple[str, Said]] = []
@@ -119,7 +132,7 @@ class Conversation:
             self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
         said = Said(check(lambda_handler(envelopes.request_envelope(
             request, locale=self.locale, session_id=self.session_id, new=new,
-            attributes=self.attributes), None)))
+            attributes=self.attributes, screen=self.screen), None)))
         self.transcript.append((request.get("intent", {}).get("name", request["type"]), said))
         if said.ended:
             self.session_id, self.attributes = None, {}
@@ -134,6 +147,10 @@ class Conversation:
     def say(self, intent: str, **slots) -> Said:
         """An intent, in this session; a one-shot invocation when no session is open."""
         return self.send(intent_request(intent, slots, self.locale))
+
+    def touch(self, action: str) -> Said:
+        """A button on the screen: the UserEvent its SendEvent sends."""
+        return self.send(envelopes.user_event(action))
 
     @property
     def in_session(self) -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from skill.devtools import package
-from skill.devtools.envelopes import request_envelope
+from skill.devtools.envelopes import intent_request, request_envelope
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -79,6 +79,14 @@ def test_the_zip_speaks_the_locale_words(unpacked):
     assert "call nine nine nine" in ran["answer"]["response"]["outputSpeech"]["ssml"]
 
 
+def test_the_zip_shows_the_round_on_an_echo_show(unpacked):
+    event = request_envelope(intent_request("RelieveCrampIntent"), screen="echo-show-5")
+    (directive,) = run_lambda(unpacked, event)["answer"]["response"]["directives"]
+    assert directive["type"] == "Alexa.Presentation.APL.RenderDocument"
+    assert directive["document"]["graphics"]["heelFirstStretch"]["type"] == "AVG"
+    assert directive["datasources"]["screen"]["cue"] == "Heel away. Toes back."
+
+
 def test_the_zip_holds_the_entry_point_the_skill_and_only_its_runtime_dependencies(dist):
     with zipfile.ZipFile(dist / package.ZIP_NAME) as archive:
         names = archive.namelist()
@@ -86,6 +94,7 @@ def test_the_zip_holds_the_entry_point_the_skill_and_only_its_runtime_dependenci
     tops = {name.split("/")[0] for name in names}
     assert {"lambda_function.py", "skill", "ask_sdk_core", "ask_sdk_model", "ask_sdk_runtime"} <= tops
     assert {"skill/__init__.py", "skill/alexa/build.py", "skill/speech/content/en.json"} <= set(names)
+    assert {f"skill/speech/screens/{kind}.json" for kind in ("round", "tips", "warning", "themes")} <= set(names)
     assert {f"skill/interaction_models/{locale}.json" for locale in LOCALES} <= set(names)
     assert not {"flask", "gunicorn", "cryptography", "werkzeug"} & {top.lower() for top in tops}
     tag = sys.implementation.cache_tag  # bytecode ships: Lambda cannot write it at cold start

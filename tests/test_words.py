@@ -16,9 +16,10 @@ PARAMS = {"hold": 30, "seconds": 10, "round": 1, "rounds": 3, "your_leg": "your 
 
 
 def _keys_in_code() -> set[str]:
-    """Every content key the conversation names: the first argument of each Line,
-    any dotted lower-case string, and a question for each the state allows."""
-    source = "\n".join((SKILL / name).read_text() for name in ("conversation/policy.py", "conversation/routines.py"))
+    """Every content key the conversation and the screens name: the first argument
+    of each Line, any dotted lower-case string, and a question for each the state allows."""
+    source = "\n".join((SKILL / name).read_text() for name in (
+        "conversation/policy.py", "conversation/routines.py", "speech/screens/__init__.py"))
     keys = set(re.findall(r'Line\(\s*"([a-z_.]+)"', source))
     keys |= set(re.findall(r'"([a-z_]+\.[a-z_.]+)"', source))
     return keys | {f"ask.{question}" for question in QUESTIONS}

@@ -10,8 +10,11 @@ import logging
 from ask_sdk_core.dispatch_components.exception_components import AbstractExceptionHandler
 from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_locale, get_request_type, get_slot, is_request_type
+from ask_sdk_core.utils import get_locale, get_request_type, get_slot, get_supported_interfaces, is_request_type
+from ask_sdk_model.directive import Directive
 from ask_sdk_model.intent_request import IntentRequest
+from ask_sdk_model.interfaces.alexa.presentation.apl.render_document_directive import RenderDocumentDirective
+from ask_sdk_model.interfaces.alexa.presentation.apl.user_event import UserEvent
 from ask_sdk_model.response import Response
 from ask_sdk_model.session_ended_request import SessionEndedRequest
 from ask_sdk_model.slot import Slot
@@ -20,8 +23,9 @@ from ask_sdk_model.ui.ssml_output_speech import SsmlOutputSpeech
 
 from skill.alexa import local_time
 from skill.conversation import policy, state
-from skill.conversation.reply import Rendered, render
-from skill.speech.words import words_for
+from skill.conversation.reply import Rendered, Reply, render, spoken
+from skill.speech import screens
+from skill.speech.words import Words, words_for
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +83,10 @@ def read_turn(handler_input: HandlerInput) -> policy.Turn:
         name = request.object_type or ""
     night = (local_time.is_night(local_time.device_time_zone(handler_input), request.timestamp)
              if name in policy.MAY_GREET else True)
+    if isinstance(request, UserEvent):
+        pressed = request.arguments[0] if isinstance(request.arguments, list) and request.arguments else None
+        button = pressed if isinstance(pressed, str) and pressed in policy.BUTTONS else "unknown"
+        return policy.Turn(name, new_session=new_session, night=night, button=button)
     if not isinstance(request, IntentRequest) or request.intent is None:
         return policy.Turn(name, new_session=new_session, night=night)
     leg_slot, symptom_slot = get_slot(handler_input, "leg"), get_slot(handler_input, "symptom")
@@ -96,16 +104,38 @@ def read_turn(handler_input: HandlerInput) -> policy.Turn:
     )
 
 
-def _respond(handler_input: HandlerInput, outcome: policy.Outcome) -> Response:
-    """Render the dialogue's reply, and keep the next state (with this response, for
-    "repeat") in the session attributes."""
+def _has_screen(handler_input: HandlerInput) -> bool:
+    try:
+        return get_supported_interfaces(handler_input).alexa_presentation_apl is not None
+    except AttributeError:  # no context, system or device: no screen either
+        return False
+
+
+def _screen(handler_input: HandlerInput, reply: Reply, words: Words, night: bool) -> list[Directive]:
+    """The RenderDocument directive for a device with a screen, when the reply has a screen."""
+    if not _has_screen(handler_input):
+        return []
+    screen = screens.screen_for(spoken(reply, words), words, night=night, ask=reply.ask)
+    if screen is None:
+        return []
+    return [RenderDocumentDirective(token=screen.token, document=screen.document,
+                                    datasources=screen.datasources)]
+
+
+def _respond(handler_input: HandlerInput, outcome: policy.Outcome, night: bool = True) -> Response:
+    """Render the dialogue's reply (and its screen, on a device with one), and keep
+    the next state (with this response, for "repeat") in the session attributes."""
     reply, next_state = outcome
     envelope = handler_input.request_envelope
-    rendered = reply if isinstance(reply, Rendered) else render(reply, words_for(_locale(handler_input)))
+    words = words_for(_locale(handler_input))
+    rendered = reply if isinstance(reply, Rendered) else render(reply, words)
     if envelope.session is not None:
         next_state = next_state.but(last_speech=rendered.speech, last_reprompt=rendered.reprompt)
         handler_input.attributes_manager.session_attributes = next_state.to_attributes()
-    return build_response(rendered)
+    response = build_response(rendered)
+    if isinstance(reply, Reply):
+        response.directives = _screen(handler_input, reply, words, night) or None
+    return response
 
 
 def build_response(rendered: Rendered) -> Response:
@@ -123,15 +153,16 @@ def _state(handler_input: HandlerInput) -> state.State:
 
 
 class TurnHandler(AbstractRequestHandler):
-    """A launch or any intent: the dialogue decides."""
+    """A launch, any intent, or a touch on the screen: the dialogue decides."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type("LaunchRequest")(handler_input) or is_request_type("IntentRequest")(handler_input)
+        return (is_request_type("LaunchRequest")(handler_input) or is_request_type("IntentRequest")(handler_input)
+                or is_request_type(policy.TOUCH)(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
         turn = read_turn(handler_input)
         log.debug("turn %s", turn.intent)
-        return _respond(handler_input, policy.respond(_state(handler_input), turn))
+        return _respond(handler_input, policy.respond(_state(handler_input), turn), turn.night)
 
 
 class SessionEndedHandler(AbstractRequestHandler):

@@ -19,6 +19,9 @@ CLOT_SYMPTOMS = frozenset({"swelling", "tenderness", "redness", "warmth", "const
 
 # Turns whose answer may be the greeting, which depends on the time of day.
 MAY_GREET = frozenset({"LaunchRequest", "AMAZON.NavigateHomeIntent", "AMAZON.StartOverIntent"})
+# A touch on a screen's button: the request type, and the buttons there are.
+TOUCH = "Alexa.Presentation.APL.UserEvent"
+BUTTONS = frozenset({"easing", "next", "stop"})
 
 
 class Turn(NamedTuple):
@@ -30,6 +33,7 @@ class Turn(NamedTuple):
     symptom: str | None = None     # a SYMPTOM id, "unknown", or None when not said
     new_session: bool = False
     night: bool = True             # assume night when the local time is unknown
+    button: str | None = None      # for a touch: one of BUTTONS, or "unknown"
 
 
 Outcome = tuple["Reply | Rendered", State]
@@ -259,6 +263,20 @@ INTENTS: dict[str, Callable[[State, Turn], Outcome]] = {
 }
 
 
+def touched(state: State, turn: Turn) -> Outcome:
+    """A button on the screen: answered as the words it stands for."""
+    match turn.button:
+        case "next":  # "next"
+            return resume(state, turn)
+        case "stop":  # "stop"
+            return stop(state, turn)
+        case "easing" if state.routine == RELIEF.name:  # "yes" to "is it easing?"
+            return _end([Line("relief.eased")])
+    return unsupported(state, turn)
+
+
 def respond(state: State, turn: Turn) -> Outcome:
     """The reply to one turn, and the state to carry to the next."""
+    if turn.intent == TOUCH:
+        return touched(state, turn)
     return INTENTS.get(turn.intent, fallback)(state, turn)

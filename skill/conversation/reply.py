@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from skill.speech import ssml
+from skill.speech.screens import Said
 from skill.speech.words import Words
 
 
@@ -62,6 +63,23 @@ def _text(line: Line, words: Words) -> str:
     params = {name: _text(value, words) if isinstance(value, Line) else value
               for name, value in line.params}
     return words.text(line.key, **params)
+
+
+#: The leg a stretch cue names, by the content key of its ``your_leg``.
+SIDES = {"leg.left": "left", "leg.right": "right"}
+
+
+def _side(line: Line) -> str | None:
+    leg = dict(line.params).get("your_leg")
+    return SIDES.get(leg.key) if isinstance(leg, Line) else None
+
+
+@lru_cache(maxsize=1024)
+def spoken(reply: Reply, words: Words) -> tuple[Said | ssml.Pause, ...]:
+    """The reply's sentences (key, words, and the leg a cue names) and pauses, in
+    order: what a screen is filled from, so that it shows what is said."""
+    return tuple(part if isinstance(part, ssml.Pause) else Said(part.key, _text(part, words), _side(part))
+                 for part in reply.say)
 
 
 @lru_cache(maxsize=1024)

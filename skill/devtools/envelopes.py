@@ -16,6 +16,28 @@ USER_ID = "amzn1.ask.account.LOCAL"
 DEVICE_ID = "amzn1.ask.device.LOCAL"
 
 
+#: Screens as Alexa describes them in a request's Viewport context: the Echo Show
+#: 5, 8, 10 and 15 and the round Echo Spot. A device without a screen has none.
+SCREENS: dict[str, dict[str, Any]] = {
+    "echo-show-5": {"shape": "RECTANGLE", "pixelWidth": 960, "pixelHeight": 480, "dpi": 160},
+    "echo-show-8": {"shape": "RECTANGLE", "pixelWidth": 1280, "pixelHeight": 800, "dpi": 160},
+    "echo-show-10": {"shape": "RECTANGLE", "pixelWidth": 1280, "pixelHeight": 800, "dpi": 160},
+    "echo-show-15": {"shape": "RECTANGLE", "pixelWidth": 1920, "pixelHeight": 1080, "dpi": 160},
+    "echo-spot": {"shape": "ROUND", "pixelWidth": 480, "pixelHeight": 480, "dpi": 160},
+}
+APL_MAX_VERSION = "2024.2"
+
+
+def viewport(screen: str) -> dict[str, Any]:
+    """The Viewport context of one of the SCREENS."""
+    size = SCREENS[screen]
+    return {"experiences": [{"canRotate": False, "canResize": False}], "mode": "HUB",
+            "shape": size["shape"], "pixelWidth": size["pixelWidth"], "pixelHeight": size["pixelHeight"],
+            "currentPixelWidth": size["pixelWidth"], "currentPixelHeight": size["pixelHeight"],
+            "dpi": size["dpi"], "touch": ["SINGLE"], "keyboard": [],
+            "video": {"codecs": ["H_264_42", "H_264_41"]}}
+
+
 def now() -> str:
     """A request timestamp for this moment, as Alexa writes it."""
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -25,10 +47,11 @@ def request_envelope(request: dict[str, Any], *, locale: str = "en-US",
                      session_id: str | None = None, new: bool = True,
                      attributes: dict[str, Any] | None = None, application_id: str = SKILL_ID,
                      timestamp: str | None = None, api_access_token: str | None = None,
-                     granted: tuple[str, ...] = ()) -> dict[str, Any]:
+                     granted: tuple[str, ...] = (), screen: str | None = None) -> dict[str, Any]:
     """A whole envelope around one request (``{"type": ..., ...}``), in a session.
     With ``api_access_token`` the skill may call Alexa's API; ``granted`` lists the
-    permission scopes the user has granted (``context.System.user.permissions``)."""
+    permission scopes the user has granted (``context.System.user.permissions``);
+    ``screen`` names one of the SCREENS the device has (None: no screen)."""
     request = {"requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
                "timestamp": timestamp or now(), "locale": locale, **request}
     application = {"applicationId": application_id}
@@ -36,6 +59,18 @@ def request_envelope(request: dict[str, Any], *, locale: str = "en-US",
     if granted:
         user["permissions"] = {"consentToken": api_access_token,
                                "scopes": {scope: {"status": "GRANTED"} for scope in granted}}
+    interfaces: dict[str, Any] = {}
+    context: dict[str, Any] = {}
+    if screen is not None:
+        interfaces["Alexa.Presentation.APL"] = {"runtime": {"maxVersion": APL_MAX_VERSION}}
+        context["Viewport"] = viewport(screen)
+        context["Viewports"] = [{"type": "APL", "id": "main", "shape": SCREENS[screen]["shape"],
+                                 "dpi": SCREENS[screen]["dpi"], "presentationType": "STANDARD",
+                                 "canRotate": False, "configuration": {"current": {
+                                     "mode": "HUB", "video": {"codecs": ["H_264_42", "H_264_41"]},
+                                     "size": {"type": "DISCRETE",
+                                              "pixelWidth": SCREENS[screen]["pixelWidth"],
+                                              "pixelHeight": SCREENS[screen]["pixelHeight"]}}}}]
     return {
         "version": "1.0",
         "session": {"new": new,
@@ -43,9 +78,10 @@ def request_envelope(request: dict[str, Any], *, locale: str = "en-US",
                     "application": application, "user": user,
                     "attributes": dict(attributes or {})},
         "context": {"System": {"application": application, "user": user,
-                               "device": {"deviceId": DEVICE_ID, "supportedInterfaces": {}},
+                               "device": {"deviceId": DEVICE_ID, "supportedInterfaces": interfaces},
                                "apiEndpoint": "https://api.amazonalexa.com",
-                               **({"apiAccessToken": api_access_token} if api_access_token else {})}},
+                               **({"apiAccessToken": api_access_token} if api_access_token else {})},
+                    **context},
         "request": request,
     }
 
@@ -54,6 +90,12 @@ def intent_request(name: str, slots: dict[str, dict[str, Any]] | None = None) ->
     """An IntentRequest; ``slots`` maps each declared slot name to its ``slot()``."""
     return {"type": "IntentRequest", "dialogState": "COMPLETED",
             "intent": {"name": name, "confirmationStatus": "NONE", "slots": slots or {}}}
+
+
+def user_event(*arguments: Any, token: str = "leg-cramp-helper.round") -> dict[str, Any]:
+    """A touch on the screen: the Alexa.Presentation.APL.UserEvent a SendEvent sends."""
+    return {"type": "Alexa.Presentation.APL.UserEvent", "token": token, "arguments": list(arguments),
+            "source": {"type": "TouchWrapper", "handler": "Press", "id": ""}, "components": {}}
 
 
 def resolve(slot_type: dict[str, Any], heard: str) -> tuple[str, str] | None:
