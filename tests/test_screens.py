@@ -353,3 +353,12 @@ def test_a_touch_after_the_session_ended_or_an_unknown_one_gets_a_way_on():
         assert said.speech.startswith("Sorry, I can't help with that."), arguments
     easing = Conversation(screen="echo-show-8").touch("easing")  # nothing under way to ease
     assert easing.speech.startswith("Sorry, I can't help with that.")
+
+
+def test_the_manifest_declares_apl_for_every_screen_the_skill_draws_for():
+    manifest = json.loads((Path(__file__).resolve().parent.parent / "skill.json").read_text("utf-8"))
+    (apl,) = [i for i in manifest["manifest"]["apis"]["custom"]["interfaces"] if i["type"] == "ALEXA_PRESENTATION_APL"]
+    for name, size in envelopes.SCREENS.items():
+        assert any(v["shape"] == size["shape"] and v["minWidth"] <= size["pixelWidth"] <= v["maxWidth"]
+                   and v["minHeight"] <= size["pixelHeight"] <= v["maxHeight"]
+                   for v in apl["supportedViewports"]), name
