@@ -22,7 +22,7 @@ for _path in (ROOT, os.path.join(ROOT, "lambda")):
 
 from skill.devtools import envelopes as _envelopes  # noqa: E402  the project's one envelope builder
 
-sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
 import conversation as _conversation  # noqa: E402  slots resolved against the model, as Alexa does
 
 

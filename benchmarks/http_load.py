@@ -28,7 +28,7 @@ from pathlib import Path
 
 from envelopes import ROOT
 
-sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
 import signing  # noqa: E402
 
 HERE = Path(__file__).resolve().parent

@@ -17,7 +17,7 @@ import sys
 from envelopes import ROOT
 from warm import compare
 
-sys.path.insert(0, os.path.join(ROOT, "tests"))
+sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
 import signing  # noqa: E402
 
 

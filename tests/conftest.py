@@ -1,7 +1,8 @@
 """Fixtures shared by the tests of the web service: the test PKI, and no network."""
 
 import pytest
-from signing import TestPKI, forbid_network
+
+from tests.support.signing import TestPKI, forbid_network
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from cryptography.hazmat.primitives import serialization
-from signing import (
+
+from tests.support.signing import (
     SKILL_ID,
     bad_request,
     bad_request_names,

@@ -18,7 +18,7 @@ envelopes with random mutations at random places, and arbitrary JSON.
 Bounded for CI: each test runs ``FUZZ_EXAMPLES`` examples (environment variable,
 default 150), with no per-example deadline; with CI=true the examples are the same
 every run. Set FUZZ_EXAMPLES higher for a longer hunt, e.g.
-``FUZZ_EXAMPLES=2000 python -m pytest tests/test_fuzz.py`` (about 2 minutes).
+``FUZZ_EXAMPLES=2000 python -m pytest tests/alexa/test_fuzz.py`` (about 2 minutes).
 """
 
 from __future__ import annotations
@@ -29,14 +29,14 @@ import os
 from typing import Any
 
 import pytest
-from conversation import intent_request as model_intent_request
-from conversation import lambda_handler
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from signing import SETTINGS, SKILL_ID, encode, forbid_network
 
 from skill.devtools import envelopes
 from skill.speech.ssml import response_problems
+from tests.support.conversation import intent_request as model_intent_request
+from tests.support.conversation import lambda_handler
+from tests.support.signing import SETTINGS, SKILL_ID, encode, forbid_network
 
 MAX_BODY_BYTES = 128 * 1024  # skill.web's default ALEXA_MAX_BODY_BYTES
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))

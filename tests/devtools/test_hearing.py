@@ -16,7 +16,7 @@ import pytest
 from skill.devtools import hearing as u
 from skill.devtools.hearing import BUILT_IN_PHRASES, FALLBACK, load_model, number, understand, words
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 LOCALES = ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"]
 NUMBER_WORDS = [("forty five", "45"), ("30", "30"), ("twenty", "20"), ("sixty", "60"),

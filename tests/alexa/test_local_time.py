@@ -5,11 +5,11 @@ server on 127.0.0.1, reached through LEG_CRAMP_ALEXA_API)."""
 import time
 
 import pytest
-from conversation import check, lambda_handler
 
 from skill.alexa import local_time
 from skill.devtools.envelopes import DEVICE_ID, request_envelope
 from skill.speech.ssml import to_text
+from tests.support.conversation import check, lambda_handler
 
 NIGHT_OFFER = "Is your leg cramping now?"
 DAY_MENU = "Would you like to know why cramps happen, or how to prevent them?"

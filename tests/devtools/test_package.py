@@ -16,7 +16,7 @@ import pytest
 from skill.devtools import package
 from skill.devtools.envelopes import intent_request, request_envelope
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 

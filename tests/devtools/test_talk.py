@@ -22,7 +22,7 @@ from skill.devtools import terminal as talk
 from skill.speech import ssml
 from skill.speech.words import words_for
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 ENDED = "(the skill ended the session)"
 IF_SILENT = "(if you say nothing)"

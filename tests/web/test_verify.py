@@ -1,5 +1,5 @@
 """skill.verify: Amazon's rules for proving a request came from Alexa, with real
-signatures and certificates made at test time (see signing.py)."""
+signatures and certificates made at test time (see tests/support/signing.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import threading
 from datetime import timedelta
 
 import pytest
-from signing import (
+
+from skill.web.verify import RequestVerificationError, RequestVerifier, normalise_cert_url
+from tests.support.signing import (
     BAD_CERT_URLS,
     CERT_URL,
     GOOD_CERT_URLS,
@@ -21,8 +23,6 @@ from signing import (
     now_utc,
     skill_event,
 )
-
-from skill.web.verify import RequestVerificationError, RequestVerifier, normalise_cert_url
 
 pytestmark = pytest.mark.usefixtures("no_network")
 

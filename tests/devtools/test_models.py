@@ -20,7 +20,7 @@ from skill.conversation.policy import INTENTS
 from skill.devtools.validate import code_problems, model_problems
 from skill.speech.words import LOCALES
 
-MODELS = Path(__file__).resolve().parent.parent / "interaction_models"
+MODELS = Path(__file__).resolve().parents[2] / "interaction_models"
 INVOCATION = "leg cramp helper"
 CUSTOM = {
     "RelieveCrampIntent": {"leg": "LEG_SIDE", "seconds": "AMAZON.NUMBER"},

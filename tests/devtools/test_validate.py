@@ -14,7 +14,7 @@ from skill.alexa import handlers
 from skill.cli import main
 from skill.devtools import validate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 MODEL = "interaction_models/en-US.json"
 

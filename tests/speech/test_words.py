@@ -10,7 +10,7 @@ import pytest
 from skill.conversation.state import QUESTIONS
 from skill.speech.words import LOCALES, REGIONS, words_for
 
-SKILL = Path(__file__).resolve().parent.parent / "skill"
+SKILL = Path(__file__).resolve().parents[2] / "skill"
 CONTENT = SKILL / "speech" / "content"
 PARAMS = {"hold": 30, "seconds": 10, "round": 1, "rounds": 3, "your_leg": "your leg"}
 

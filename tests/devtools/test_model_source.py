@@ -15,7 +15,7 @@ from skill.devtools import models
 from skill.devtools.validate import validate
 from skill.speech.words import LOCALES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("locale", LOCALES)

@@ -1,5 +1,5 @@
 """skill.web through Flask's test client: what a client really gets back, with real
-signatures (see signing.py)."""
+signatures (see tests/support/signing.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,18 @@ import logging
 from datetime import timedelta
 
 import pytest
-from signing import SETTINGS, SKILL_ID, bad_request, bad_request_names, encode, intent_request, launch_request, now_utc
 
 from skill.web.app import create_app
+from tests.support.signing import (
+    SETTINGS,
+    SKILL_ID,
+    bad_request,
+    bad_request_names,
+    encode,
+    intent_request,
+    launch_request,
+    now_utc,
+)
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,7 @@ from skill.devtools import envelopes
 from skill.speech.screens import directive_problems
 from skill.speech.ssml import response_problems, to_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _load_lambda_handler():

@@ -3,7 +3,7 @@ conversations at once without state leaking between them, and a certificate
 download that hangs cut off by the verifier's timeout.
 
 The servers are real (gunicorn subprocesses on 127.0.0.1, started as
-tests/test_serve.py starts them) and every request is signed with the test CA.
+tests/web/test_serve.py starts them) and every request is signed with the test CA.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 import pytest
-from conversation import intent_request
-from signing import SKILL_ID, TestPKI, encode, start_test_server
 
 from skill.devtools import envelopes
 from skill.speech.ssml import response_problems, to_text
 from skill.web import verify
+from tests.support.conversation import intent_request
+from tests.support.signing import SKILL_ID, TestPKI, encode, start_test_server
 
 
 class Session:

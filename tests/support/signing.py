@@ -44,7 +44,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from skill.devtools import envelopes
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CERT_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert.pem"
 SIGNING_NAME = "echo-api.amazon.com"
 SKILL_ID = envelopes.SKILL_ID

@@ -6,10 +6,10 @@ Every response here has already passed Alexa's rules (see conversation.check).
 import re
 
 import pytest
-from conversation import Conversation, check, intent_request, lambda_handler
 
 from skill.devtools.envelopes import request_envelope
 from skill.speech.ssml import spoken_seconds
+from tests.support.conversation import Conversation, check, intent_request, lambda_handler
 
 LOCALES = ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"]
 EASING = "Is it easing?"

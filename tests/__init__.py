@@ -1,0 +1,1 @@
+"""The tests, grouped by the room of ``skill/`` they test; shared helpers in ``support``."""

@@ -1,0 +1,1 @@
+"""Tests of ``skill.conversation``: the dialogue, turn by turn, and the routines."""

@@ -1,0 +1,1 @@
+"""Tests of ``skill.devtools``: the terminal, its hearing, validate, the models and the package."""

@@ -1,0 +1,1 @@
+"""Tests of ``skill.speech``: the words per locale and the SSML builder."""
