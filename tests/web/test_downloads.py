@@ -13,9 +13,9 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from signing import CERT_URL, SKILL_ID, cert_url, encode, launch_request, start_test_server
 
 from skill.web.verify import RequestVerificationError
+from tests.support.signing import CERT_URL, SKILL_ID, cert_url, encode, launch_request, start_test_server
 
 pytestmark = pytest.mark.usefixtures("no_network")
 

@@ -9,9 +9,9 @@ import logging
 import time
 
 import pytest
-from signing import SKILL_ID, cert_url, encode, launch_request
 
 from skill.web.app import MAX_LOGGED_CHARS, LogBudget, create_app
+from tests.support.signing import SKILL_ID, cert_url, encode, launch_request
 
 pytestmark = pytest.mark.usefixtures("no_network")
 

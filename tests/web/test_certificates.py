@@ -10,9 +10,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
-from signing import SIGNING_NAME, cert_url, encode, launch_request, make_leaf, new_key, now_utc, pem
 
 from skill.web.verify import RequestVerificationError
+from tests.support.signing import SIGNING_NAME, cert_url, encode, launch_request, make_leaf, new_key, now_utc, pem
 
 pytestmark = pytest.mark.usefixtures("no_network")
 
