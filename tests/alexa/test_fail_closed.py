@@ -9,12 +9,12 @@ import logging
 from pathlib import Path
 
 import pytest
-from signing import SKILL_ID, launch_request
 
 from skill.alexa.skill_ids import ForeignSkill, parse_skill_ids
 from skill.speech.ssml import response_problems
+from tests.support.signing import SKILL_ID, launch_request
 
-ENTRY = Path(__file__).resolve().parent.parent / "lambda" / "lambda_function.py"
+ENTRY = Path(__file__).resolve().parents[2] / "lambda" / "lambda_function.py"
 OTHER = "amzn1.ask.skill.someone-else"
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from skill.devtools import requirements
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
 
 # The first version without the advisory (issue 10): package -> (floor, advisories).
