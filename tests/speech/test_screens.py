@@ -15,14 +15,14 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conversation import Conversation
 
 from skill.devtools import envelopes
 from skill.speech import screens
 from skill.speech.ssml import spoken_seconds
 from skill.speech.words import LOCALES
+from tests.support.conversation import Conversation
 
-APL_CHECK = Path(__file__).resolve().parent / "apl"
+APL_CHECK = Path(__file__).resolve().parents[1] / "apl"
 SCREENS = tuple(envelopes.SCREENS)
 NIGHT_STARTS_AT = "2026-01-10T03:00:00Z"  # any time: the terminal and tests have no API token
 
@@ -356,7 +356,7 @@ def test_a_touch_after_the_session_ended_or_an_unknown_one_gets_a_way_on():
 
 
 def test_the_manifest_declares_apl_for_every_screen_the_skill_draws_for():
-    manifest = json.loads((Path(__file__).resolve().parent.parent / "skill.json").read_text("utf-8"))
+    manifest = json.loads((Path(__file__).resolve().parents[2] / "skill.json").read_text("utf-8"))
     (apl,) = [i for i in manifest["manifest"]["apis"]["custom"]["interfaces"] if i["type"] == "ALEXA_PRESENTATION_APL"]
     for name, size in envelopes.SCREENS.items():
         assert any(v["shape"] == size["shape"] and v["minWidth"] <= size["pixelWidth"] <= v["maxWidth"]
