@@ -5,6 +5,7 @@ Writes, in DIR (default ``dist``):
     ask-resources.json                       ASK CLI v2 project, lambda deployer
     skill-package/skill.json                 the skill manifest
     skill-package/interactionModels/custom/<locale>.json
+    skill-package/assets/images/             the store icons skill.json names (file://...)
     lambda/lambda_function.py                the Lambda entry point (the repo's own)
     lambda/requirements.txt                  what the Lambda needs: ask-sdk-core
     lambda/skill/                            the skill package, words and models
@@ -33,6 +34,7 @@ import tempfile
 import zipfile
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import skill
 
@@ -104,6 +106,26 @@ def _write(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
+def _copy_icons(root: Path, manifest: dict[str, Any], skill_package: Path) -> None:
+    """The icons skill.json names as ``file://assets/images/...``, where the ASK CLI
+    looks for them: relative to skill-package/."""
+    images = skill_package / "assets" / "images"
+    if images.exists():
+        shutil.rmtree(images)
+    locales = manifest.get("manifest", {}).get("publishingInformation", {}).get("locales", {})
+    for entry in locales.values():
+        for icon in ("smallIconUri", "largeIconUri"):
+            uri = entry.get(icon)
+            if not isinstance(uri, str) or not uri.startswith("file://"):
+                continue
+            relative = uri.removeprefix("file://")
+            source = root / relative
+            if ".." in Path(relative).parts or not source.is_file():
+                raise PackageError(f"skill.json names the icon {uri}, but {source} is not there")
+            (skill_package / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, skill_package / relative)
+
+
 def write_project(out: Path) -> Path:
     """The ASK CLI v2 project, with the Lambda code folder; returns the code folder."""
     root = project_root()
@@ -116,6 +138,7 @@ def write_project(out: Path) -> Path:
         shutil.rmtree(custom)
     for locale, text in texts.items():
         _write(custom / f"{locale}.json", text)
+    _copy_icons(root, manifest, out / "skill-package")
     code = out / "lambda"
     if code.exists():
         shutil.rmtree(code)

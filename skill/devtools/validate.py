@@ -36,7 +36,7 @@ from skill.alexa.handlers import SLOTS
 from skill.conversation import policy
 from skill.conversation.routines import ROUTINES
 from skill.conversation.state import QUESTIONS, ROUTINE_QUESTIONS, State
-from skill.devtools import envelopes
+from skill.devtools import envelopes, icons
 from skill.devtools import models as model_source
 from skill.speech.words import LOCALES
 
@@ -325,7 +325,6 @@ CATEGORIES = frozenset({
 })
 PRIVACY_QUESTIONS = ("allowsPurchases", "usesPersonalInfo", "isChildDirected",
                      "isExportCompliant", "containsAds")
-ICONS = {"smallIconUri": "108 x 108", "largeIconUri": "512 x 512"}
 MAX_EXAMPLE_PHRASES = 3
 _EXAMPLE = re.compile(
     r"^alexa,?\s+(?P<verb>open|launch|start|begin|load|ask|tell|use)\s+(?P<rest>.*?)[\s.?!]*$")
@@ -382,7 +381,30 @@ def example_problems(phrase: Any, document: Any) -> list[str]:
     return [f"example phrase {phrase!r}: {candidates[-1]!r} is not a sample utterance of the model"]
 
 
-def manifest_problems(manifest: Any, models: dict[str, Any]) -> list[tuple[str, bool]]:
+def icon_problems(uri: Any, size: int, root: Path | None) -> list[str]:
+    """An icon is an https URL, or a PNG of the right size that the ASK CLI packages
+    (``file://assets/images/...``, under the project's ``assets/images``)."""
+    if not isinstance(uri, str):
+        return ["must be an https URL or file://assets/images/<name>.png"]
+    if uri.startswith("https://"):
+        return []
+    relative = uri.removeprefix("file://")
+    if not uri.startswith("file://") or not relative.startswith(f"{icons.IMAGES.as_posix()}/") or ".." in relative:
+        return ["must be an https URL or file://assets/images/<name>.png"]
+    if root is None:
+        return []
+    path = root / relative
+    if not path.is_file():
+        return [f"{relative} is not in the project"]
+    found = icons.png_size(path.read_bytes())
+    if found is None:
+        return [f"{relative} is not a PNG"]
+    if found != (size, size):
+        return [f"{relative} is {found[0]} x {found[1]}; certification needs {size} x {size}"]
+    return []
+
+
+def manifest_problems(manifest: Any, models: dict[str, Any], root: Path | None = None) -> list[tuple[str, bool]]:
     """(message, is_warning) for the skill manifest, given the models by locale."""
     found: list[tuple[str, bool]] = []
 
@@ -452,13 +474,14 @@ def manifest_problems(manifest: Any, models: dict[str, Any]) -> list[tuple[str, 
         if locale in models:
             for phrase in phrases:
                 found += [(f"{where}: {message}", False) for message in example_problems(phrase, models[locale])]
-        for icon, size in ICONS.items():
+        for icon, size in icons.SIZES.items():
             uri = entry.get(icon)
             if uri is None or (isinstance(uri, str) and re.search(r"placeholder|replace|example\.", uri, re.I)):
-                found.append((f"{where}.{icon}: certification needs a {size} PNG icon at an https URL; "
+                found.append((f"{where}.{icon}: certification needs a {size} x {size} PNG icon; "
                               "add it before submitting", True))
-            elif not isinstance(uri, str) or not uri.startswith("https://"):
-                problem(f"{where}.{icon} must be an https URL")
+            else:
+                for message in icon_problems(uri, size, root):
+                    problem(f"{where}.{icon} {message}")
     privacy = body.get("privacyAndCompliance")
     if not isinstance(privacy, dict):
         problem("manifest.privacyAndCompliance is missing: the privacy and compliance questions are unanswered")
@@ -696,7 +719,7 @@ def validate(directory: str | Path, *, responses: bool = True) -> list[Problem]:
     manifest = _read_json(root / MANIFEST, problems, MANIFEST)
     if manifest is not None:
         problems += [Problem(MANIFEST, message, warning)
-                     for message, warning in manifest_problems(manifest, models)]
+                     for message, warning in manifest_problems(manifest, models, root)]
     if responses:
         walked = response_walk(models, sorted(set(LOCALES) | set(models)))
         problems += [Problem("responses", f"{where}: {problem}") for where, problem in walked]

@@ -114,6 +114,10 @@ def test_the_ask_cli_project_has_the_expected_files(dist):
 
     manifest = json.loads((dist / "skill-package" / "skill.json").read_text("utf-8"))
     assert manifest == json.loads((ROOT / "skill.json").read_text("utf-8"))
+    for entry in manifest["manifest"]["publishingInformation"]["locales"].values():
+        for icon in ("smallIconUri", "largeIconUri"):  # where the ASK CLI looks for file:// icons
+            relative = entry[icon].removeprefix("file://")
+            assert (dist / "skill-package" / relative).read_bytes() == (ROOT / relative).read_bytes()
     custom = dist / "skill-package" / "interactionModels" / "custom"
     assert sorted(path.stem for path in custom.glob("*.json")) == sorted(LOCALES)
     for locale in LOCALES:

@@ -17,6 +17,7 @@ from skill.devtools import validate
 ROOT = Path(__file__).resolve().parents[2]
 
 MODEL = "interaction_models/en-US.json"
+MANIFEST = "skill.json"
 
 
 @pytest.fixture
@@ -24,6 +25,7 @@ def project(tmp_path: Path) -> Path:
     """A copy of the checkout's models and manifest, to break."""
     shutil.copytree(ROOT / "interaction_models", tmp_path / "interaction_models")
     shutil.copy(ROOT / "skill.json", tmp_path / "skill.json")
+    shutil.copytree(ROOT / "assets", tmp_path / "assets")
     return tmp_path
 
 
@@ -69,10 +71,34 @@ def test_the_real_project_passes_every_check_including_every_response(capsys):
     assert all(": warning: " in line for line in out[:-1]), out
 
 
-def test_a_clean_copy_passes_with_only_the_icon_warnings(project, capsys):
+def test_a_clean_copy_passes_with_no_warnings(project, capsys):
     status, lines = run(project, capsys)
     assert status == 0, lines
-    assert lines[:-1] and all("IconUri" in line and ": warning: " in line for line in lines[:-1])
+    assert lines == [f"no problems, 0 warnings in {project.resolve()}: models, manifest and every response pass"]
+
+
+def test_an_icon_left_out_is_a_warning(project, capsys):
+    edit(project, MANIFEST, lambda d: en_us(d).pop("smallIconUri"))
+    status, lines = run(project, capsys)
+    assert status == 0
+    assert lines[:-1] == ["skill.json: warning: publishingInformation.locales.en-US.smallIconUri: "
+                          "certification needs a 108 x 108 PNG icon; add it before submitting"]
+
+
+@pytest.mark.parametrize("change, fragment", [
+    (lambda project: (project / "assets/images/en-US_largeIconUri.png").write_bytes(
+        (project / "assets/images/en-US_smallIconUri.png").read_bytes()),
+     "is 108 x 108; certification needs 512 x 512"),
+    (lambda project: (project / "assets/images/en-US_largeIconUri.png").unlink(), "is not in the project"),
+    (lambda project: (project / "assets/images/en-US_largeIconUri.png").write_bytes(b"GIF89a"), "is not a PNG"),
+    (lambda project: edit(project, MANIFEST, lambda d: en_us(d).update(largeIconUri="http://x.test/i.png")),
+     "must be an https URL or file://assets/images/"),
+    (lambda project: edit(project, MANIFEST, lambda d: en_us(d).update(largeIconUri="file://../icon.png")),
+     "must be an https URL or file://assets/images/"),
+])
+def test_a_wrong_icon_is_a_problem(project, capsys, change, fragment):
+    change(project)
+    assert_reports(project, capsys, MANIFEST, "publishingInformation.locales.en-US.largeIconUri", fragment)
 
 
 # --- the interaction model --------------------------------------------------------
