@@ -11,7 +11,7 @@ import pytest
 from skill.devtools import icons
 from skill.speech.words import LOCALES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("locale", LOCALES)
