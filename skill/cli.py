@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 
+from skill.devtools.envelopes import SCREENS
 from skill.speech.words import DEFAULT_LOCALE, LOCALES
 
 
@@ -24,6 +25,9 @@ def _parser() -> argparse.ArgumentParser:
                              help=f"the Alexa locale to speak as (default {DEFAULT_LOCALE})")
         command.add_argument("--wav", metavar="DIR",
                              help="also write each answer as a WAV file in DIR (needs espeak-ng)")
+        command.add_argument("--screen", nargs="?", const="echo-show-5", choices=SCREENS, metavar="DEVICE",
+                             help="talk from a device with a screen and print what it shows: "
+                                  f"{', '.join(SCREENS)} (default echo-show-5)")
 
     say = commands.add_parser("say", help="say one thing to the skill and print its answer")
     say.add_argument("utterance", help='what you would say, e.g. "why do I get cramps"')

@@ -18,6 +18,12 @@ say: one utterance, one answer, as a one-shot invocation in a new session.
 
 --wav DIR: each answer is also spoken into a WAV file by espeak-ng, with the
 SSML pauses as real silence, so a hold lasts as long as it will on a device.
+
+--screen [DEVICE]: the requests come from a device with a screen (an Echo Show 5
+unless DEVICE names another of ``envelopes.SCREENS``), and after each answer the
+terminal prints what the screen shows: the cue, the side and the countdown as it
+runs, the buttons. In chat, "tap next round" (or "tap it's easing", "tap stop")
+presses a button, as a touch sends an Alexa.Presentation.APL.UserEvent.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from skill.devtools.envelopes import request_envelope
+from skill.devtools.envelopes import request_envelope, user_event
 from skill.devtools.hearing import Understood, understand
 from skill.speech import ssml
 
@@ -61,9 +67,10 @@ class Session:
     """One person talking to the skill: builds each request envelope and carries
     the session (id, ``new``, attributes) from one response to the next request."""
 
-    def __init__(self, locale: str, skill: CustomSkill | None = None):
+    def __init__(self, locale: str, skill: CustomSkill | None = None, screen: str | None = None):
         self.locale = locale
         self.skill = skill  # None: the process's own skill, as Lambda and the web host use it
+        self.screen = screen  # one of envelopes.SCREENS, or None: a device without a screen
         self.session_id: str | None = None
         self.attributes: dict[str, Any] = {}
         self.new = True
@@ -80,7 +87,7 @@ class Session:
             self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
             self.new, self.attributes = True, {}
         event = request_envelope(request, locale=self.locale, session_id=self.session_id, new=self.new,
-                                 attributes=self.attributes)
+                                 attributes=self.attributes, screen=self.screen)
         envelope = build.handle_event(event) if self.skill is None else build.answer(self.skill, event)
         self.new = False
         response = envelope.get("response") or {}
@@ -218,6 +225,88 @@ def show(envelope: dict[str, Any], out: TextIO, *, speaker: str = SPEAKER) -> No
         print("(the skill ended the session)", file=out)
 
 
+SCREEN_INDENT = "  | "
+_TAP = re.compile(r"^\s*(?:tap|touch|press)\s+(?:the\s+)?(?P<button>.+?)(?:\s+button)?\s*[.!]?\s*$", re.I)
+
+
+def _document(envelope: dict[str, Any]) -> dict[str, Any] | None:
+    for directive in (envelope.get("response") or {}).get("directives") or []:
+        if directive.get("type") == "Alexa.Presentation.APL.RenderDocument":
+            data: dict[str, Any] = (directive.get("datasources") or {}).get("screen") or {}
+            return data
+    return None
+
+
+def _countdown(beats: list[dict[str, Any]]) -> list[str]:
+    """A round's beats, run together: one line for each stretch of the same cue and
+    side, with the seconds shown (a range while they count down)."""
+    lines: list[str] = []
+    group: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        if not group:
+            return
+        first, last = group[0], group[-1]
+        seconds = sum(beat["ms"] for beat in group) / 1000
+        if first["counting"]:
+            shown = f"{first['left']} .. {last['left']}, counting down ({seconds:g} s)"
+        else:
+            shown = f"{first['left']} (while Alexa speaks, about {seconds:.0f} s)"
+        lines.append(f"{first['side']}  |  {first['cue']}  |  {shown}")
+        group.clear()
+
+    for beat in beats:
+        if group and (beat["side"], beat["cue"], beat["counting"]) != (
+                group[-1]["side"], group[-1]["cue"], group[-1]["counting"]):
+            flush()
+        group.append(beat)
+    flush()
+    return lines
+
+
+def screen_lines(envelope: dict[str, Any]) -> list[str]:
+    """What the screen shows after this answer, as text: the data source of its
+    RenderDocument directive."""
+    data = _document(envelope)
+    if data is None:
+        return ["[screen: nothing new for this answer]"]
+    lines = [f"[screen: {data.get('kind')}, {data.get('theme')} theme]"]
+    body: list[str] = []
+    if data.get("kind") == "round":
+        body += _countdown(data.get("beats") or [])
+        counted = sum(beat["ms"] for beat in data.get("beats") or [] if beat["counting"]) / 1000
+        body.append(f"countdown in all: {counted:g} s, the length of the spoken hold")
+    else:
+        body.append(str(data.get("title", "")))
+        if data.get("reason"):
+            body.append(str(data["reason"]))
+        if data.get("call"):
+            body.append(str(data["call"]).upper() + "   (very large)")
+        body += [f"- {line}" for line in data.get("lines") or []]
+    if data.get("buttons"):
+        body.append("buttons: " + " ".join(f"[{button['label']}]" for button in data["buttons"]))
+    return lines + [SCREEN_INDENT + line for line in body]
+
+
+def show_screen(envelope: dict[str, Any], out: TextIO) -> None:
+    for line in screen_lines(envelope):
+        print(line, file=out)
+
+
+def tapped(line: str, envelope: dict[str, Any] | None) -> str | None:
+    """The action of the button a typed line presses ("tap next round"), by its label
+    on the screen shown or its action name; None if the line presses nothing."""
+    match = _TAP.match(line)
+    if not match:
+        return None
+    wanted = " ".join(match["button"].lower().replace("\u2019", "'").split())
+    buttons = (_document(envelope) or {}).get("buttons") or [] if envelope else []
+    for button in buttons:
+        if wanted in (button["label"].lower(), button["action"]):
+            return str(button["action"])
+    return wanted
+
+
 def _record(recorder: Recorder | None, envelope: dict[str, Any], name: str, out: TextIO) -> None:
     if recorder is None:
         return
@@ -235,8 +324,11 @@ def say_command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO
     recorder = Recorder(args.wav, args.locale, err) if getattr(args, "wav", None) else None
     understood = understand(args.utterance, args.locale)
     print(f"(heard as {understood.describe()})", file=err)
-    envelope = Session(args.locale).hear(understood)
+    screen = getattr(args, "screen", None)
+    envelope = Session(args.locale, screen=screen).hear(understood)
     show(envelope, out, speaker="")
+    if screen:
+        show_screen(envelope, out)
     _record(recorder, envelope, _slug(args.utterance), out)
     return 0
 
@@ -268,18 +360,24 @@ def chat_command(args: argparse.Namespace, stdin: TextIO | None = None, out: Tex
     stdin, out, err = stdin or sys.stdin, out or sys.stdout, err or sys.stderr
     locale = args.locale
     recorder = Recorder(args.wav, locale, err) if getattr(args, "wav", None) else None
-    session = Session(locale)
+    screen = getattr(args, "screen", None)
+    session = Session(locale, screen=screen)
     turn = 0
 
     def answer(envelope: dict[str, Any], name: str) -> None:
         nonlocal turn
         turn += 1
         show(envelope, out)
+        if screen:
+            show_screen(envelope, out)
         _record(recorder, envelope, f"{turn:02d}-{name}", out)
         out.flush()
 
     print(f"Leg Cramp Helper ({locale}). Type what you would say to Alexa. "
           "An empty line is silence; Ctrl-D or Ctrl-C leaves.", file=out)
+    if screen:
+        print(f'(on an {screen}: "tap next round", "tap it\'s easing" or "tap stop" presses a button)',
+              file=out)
     print('(you: "Alexa, open leg cramp helper")', file=out)
     last = session.launch()
     answer(last, "launch")
@@ -299,6 +397,12 @@ def chat_command(args: argparse.Namespace, stdin: TextIO | None = None, out: Tex
                 out.flush()
                 continue
             silences = 0
+            pressed = tapped(line, last) if screen else None
+            if pressed is not None:
+                print(f"(tapped {pressed})", file=err)
+                last = session.send(user_event(pressed))
+                answer(last, _slug(line))
+                continue
             if not session.open:
                 print(f'(new session, as if you said "Alexa, ask leg cramp helper {line.strip()}")',
                       file=out)

@@ -305,6 +305,9 @@ def test_pip_install_into_a_fresh_venv_gives_a_working_say(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(say("why.answer"))
+    shown = subprocess.run([str(environment / "bin" / "leg-cramp-helper"), "say", "how can I prevent cramps",
+                            "--screen"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert "[screen: tips, night theme]" in shown.stdout, shown.stderr  # the screens are package data
 
 
 def test_on_a_terminal_long_answers_wrap_without_splitting_a_pause(monkeypatch):
