@@ -29,11 +29,10 @@ from skill.speech.words import Words, words_for
 
 log = logging.getLogger(__name__)
 
-LEGS = frozenset({"left", "right"})
 # The slots read_turn reads, and what each must hold in every interaction model:
 # a built-in type, or a custom type whose value ids are exactly these.
 SLOTS = {
-    "leg": LEGS,
+    "leg": policy.LEG_IDS,
     "seconds": "AMAZON.NUMBER",
     "symptom": policy.EMERGENCY_SYMPTOMS | policy.CLOT_SYMPTOMS,
 }
@@ -49,6 +48,12 @@ def _resolved_id(slot: Slot | None) -> str | None:
             value = authority.values[0].value
             return value.id if value is not None else None
     return None
+
+
+def _heard(slot: Slot | None) -> str:
+    """The words Alexa heard in a slot ("" when it is empty or not text)."""
+    value = slot.value if slot is not None else None
+    return value.strip() if isinstance(value, str) else ""
 
 
 def _number(text: str | None) -> int | None:
@@ -90,15 +95,19 @@ def read_turn(handler_input: HandlerInput) -> policy.Turn:
     if not isinstance(request, IntentRequest) or request.intent is None:
         return policy.Turn(name, new_session=new_session, night=night)
     leg_slot, symptom_slot = get_slot(handler_input, "leg"), get_slot(handler_input, "symptom")
-    leg = _resolved_id(leg_slot) or (_slot_text(leg_slot) or "").lower()
+    leg_heard = _heard(leg_slot)
+    leg = _resolved_id(leg_slot) or leg_heard.lower()
     symptom = _resolved_id(symptom_slot)
-    if symptom is None and _slot_text(symptom_slot):
+    unresolved = [] if leg in policy.LEG_IDS or not leg_heard else [leg_heard]
+    if symptom is None and _heard(symptom_slot):
         symptom = "unknown"
+        unresolved.append(_heard(symptom_slot))
     return policy.Turn(
         intent=name,
-        leg=leg if leg in LEGS else None,
+        leg=leg if leg in policy.LEG_IDS else None,
         seconds=_number(_slot_text(get_slot(handler_input, "seconds"))),
         symptom=symptom,
+        unresolved=" ".join(unresolved) or None,
         new_session=new_session,
         night=night,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from skill.conversation import symptoms
 from skill.conversation.reply import Line, Piece, Rendered, Reply
 from skill.conversation.routines import BEDTIME, RELIEF, ROUTINES, Routine, choose_hold, round_lines
 from skill.conversation.state import State
@@ -16,6 +17,11 @@ from skill.conversation.state import State
 # Symptom slot ids (see the SYMPTOM slot type in the interaction models).
 EMERGENCY_SYMPTOMS = frozenset({"chest_pain", "breathless"})
 CLOT_SYMPTOMS = frozenset({"swelling", "tenderness", "redness", "warmth", "constant_pain"})
+# Leg slot ids: a side, or "the other one" (the side not named last).
+LEG_IDS = frozenset({"left", "right", "other"})
+OTHER_SIDE = {"left": "right", "right": "left"}
+# Intents whose answer is safety advice (validate keeps catch-all samples out of them).
+SAFETY_INTENTS = frozenset({"WarningSignsIntent", "ClotSignsIntent", "EmergencyIntent"})
 
 # Turns whose answer may be the greeting, which depends on the time of day.
 MAY_GREET = frozenset({"LaunchRequest", "AMAZON.NavigateHomeIntent", "AMAZON.StartOverIntent"})
@@ -28,9 +34,10 @@ class Turn(NamedTuple):
     """One thing the user said (or did), already read out of the request."""
 
     intent: str                    # an intent name, or "LaunchRequest"
-    leg: str | None = None         # "left" / "right" when the leg slot resolved
+    leg: str | None = None         # "left" / "right" / "other" when the leg slot resolved
     seconds: int | None = None     # the hold length asked for, if any
     symptom: str | None = None     # a SYMPTOM id, "unknown", or None when not said
+    unresolved: str | None = None  # the words of any slot that did not resolve, to be judged
     new_session: bool = False
     night: bool = True             # assume night when the local time is unknown
     button: str | None = None      # for a touch: one of BUTTONS, or "unknown"
@@ -41,8 +48,9 @@ Spoken = tuple[Reply, State]  # an outcome that is words to say, never a repeat
 
 
 def _fresh(state: State) -> State:
-    """No routine and no question, but keep what the user told us about the leg."""
-    return State(leg=state.leg)
+    """No routine and no question, but keep what the user told us about the leg, and
+    how many relief holds they have had (the cap on holds in a row holds all session)."""
+    return State(leg=state.leg, holds=state.holds)
 
 
 def _ask(state: State, say: Sequence[Piece], question: str) -> Spoken:
@@ -83,20 +91,41 @@ def _hold_note(turn: Turn, routine: Routine) -> tuple[int, list[Piece]]:
     return hold, []
 
 
-def _relief_from_round_one(leg: str | None, hold: int, opening: Sequence[Piece]) -> Outcome:
-    say = [*opening, *round_lines(RELIEF, 1, hold=hold, leg=leg)]
-    return _ask(State(routine=RELIEF.name, round=1, hold=hold, leg=leg), say, "easing")
+def _legs(turn: Turn, state: State) -> tuple[str | None, str | None]:
+    """(the leg to name in the cue, the leg to remember) after this turn."""
+    if turn.leg == "other":
+        other = OTHER_SIDE.get(state.leg or "")
+        return (other or "other"), other
+    leg = turn.leg or state.leg
+    return leg, leg
+
+
+def _not_eased() -> Spoken:
+    """Three holds without relief: massage, warmth, walking, and when to call."""
+    return _end([Line("relief.not_eased")])
+
+
+def _relief_from_round_one(state: State, turn: Turn, hold: int, opening: Sequence[Piece]) -> Outcome:
+    if state.holds >= RELIEF.rounds:
+        return _not_eased()
+    cue_leg, leg = _legs(turn, state)
+    if state.holds + 1 == RELIEF.rounds:
+        opening = [Line("relief.last")]
+    say = [*opening, *round_lines(RELIEF, 1, hold=hold, leg=cue_leg)]
+    return _ask(State(routine=RELIEF.name, round=1, hold=hold, leg=leg, holds=state.holds + 1),
+                say, "easing")
 
 
 def _bedtime_from_round_one(state: State, hold: int) -> Outcome:
     say = [Line("bedtime.start", {"rounds": BEDTIME.rounds}), *round_lines(BEDTIME, 1, hold=hold)]
-    return _after_bedtime_round(State(routine=BEDTIME.name, round=1, hold=hold, leg=state.leg), say)
+    return _after_bedtime_round(State(routine=BEDTIME.name, round=1, hold=hold, leg=state.leg,
+                                      holds=state.holds), say)
 
 
 def start_relief(state: State, turn: Turn) -> Outcome:
     hold, note = _hold_note(turn, RELIEF)
     opening = Line("disclaimer.short" if turn.new_session else "relief.start")
-    return _relief_from_round_one(turn.leg or state.leg, hold, [opening, *note])
+    return _relief_from_round_one(state, turn, hold, [opening, *note])
 
 
 def start_bedtime(state: State, turn: Turn) -> Outcome:
@@ -110,30 +139,36 @@ def _after_bedtime_round(state: State, say: Sequence[Piece]) -> Spoken:
                                    {"round": state.round, "rounds": BEDTIME.rounds})], "next_round")
 
 
-def next_round(state: State, turn: Turn) -> Spoken:
-    """Go on with the routine under way: another round, or its ending."""
+def next_round(state: State, turn: Turn, note: Sequence[Piece] = ()) -> Spoken:
+    """Go on with the routine under way: another round, or its ending. A relief
+    round is never the fourth hold in a row: that turns to massage, warmth and walking."""
     if state.routine is None or state.hold is None:
         raise ValueError("no routine under way")  # the state's reader never lets this through
     routine = ROUTINES[state.routine]
-    number = state.round + 1
     state = state.but(paused=False)
     if routine is RELIEF:
-        if number > RELIEF.rounds:
-            return _end([Line("relief.not_eased")])
-        leg = turn.leg or state.leg
-        opening = Line("relief.last" if number == RELIEF.rounds else "relief.again")
-        say = [opening, *round_lines(RELIEF, number, hold=state.hold, leg=leg)]
-        return _ask(state.but(round=number, leg=leg), say, "easing")
-    say = list(round_lines(BEDTIME, number, hold=state.hold))
-    return _after_bedtime_round(state.but(round=number), say)
+        if state.holds >= RELIEF.rounds:
+            return _not_eased()
+        number = min(state.round + 1, RELIEF.rounds)
+        cue_leg, leg = _legs(turn, state)
+        opening = Line("relief.last" if state.holds + 1 == RELIEF.rounds else "relief.again")
+        say = [*note, opening, *round_lines(RELIEF, number, hold=state.hold, leg=cue_leg)]
+        return _ask(state.but(round=number, leg=leg, holds=state.holds + 1), say, "easing")
+    say = list(round_lines(BEDTIME, state.round + 1, hold=state.hold))
+    return _after_bedtime_round(state.but(round=state.round + 1), say)
+
+
+def _keep_going(state: State, turn: Turn) -> Spoken:
+    """It has not eased yet: a word that a stretch can hurt at first (FACTS 12), then
+    another round (or, after three, the other things that help)."""
+    return next_round(state, turn, [Line("relief.hurts_at_first")])
 
 
 def start_over(state: State, turn: Turn) -> Outcome:
     if state.routine == BEDTIME.name:
         return _bedtime_from_round_one(state, state.hold or BEDTIME.default_hold)
     if state.routine == RELIEF.name:
-        return _relief_from_round_one(turn.leg or state.leg, state.hold or RELIEF.default_hold,
-                                      [Line("relief.start")])
+        return _relief_from_round_one(state, turn, state.hold or RELIEF.default_hold, [Line("relief.start")])
     return launch(state, turn)
 
 
@@ -142,7 +177,7 @@ def relieve(state: State, turn: Turn) -> Outcome:
     if state.routine != RELIEF.name:
         return start_relief(state, turn)
     if turn.seconds is None:
-        return next_round(state, turn)
+        return _keep_going(state, turn) if state.asked == "easing" else next_round(state, turn)
     hold, note = _hold_note(turn, RELIEF)
     reply, next_state = next_round(state.but(hold=hold), turn)
     if reply.ask is None:  # the rounds are used up: the hold no longer matters
@@ -172,13 +207,49 @@ def prevent(state: State, turn: Turn) -> Outcome:
     return _ask(_fresh(state), [Line("prevent.answer")], "bedtime")
 
 
+def _answer(state: State, say: list, then: str) -> Outcome:
+    """Answer a question; mid-routine, ask again what was pending and keep the routine."""
+    if state.routine:
+        return _reprompt(state, say)
+    return _ask(_fresh(state), say, then)
+
+
+def normal(state: State, turn: Turn) -> Outcome:
+    return _answer(state, [Line("normal.answer")], "why")
+
+
+def supplements(state: State, turn: Turn) -> Outcome:
+    return _answer(state, [Line("supplements.answer")], "prevention")
+
+
+# --- safety: it beats any routine, in every state ------------------------------
+
+def emergency(state: State, turn: Turn) -> Outcome:
+    """Chest pain, breathlessness, an ambulance: the emergency number before anything else."""
+    return _end([Line("safety.emergency")])
+
+
+def clot_signs(state: State, turn: Turn) -> Outcome:
+    say = [Line("safety.stop_routine")] if state.routine else []
+    return _end(say + [Line("safety.clot")])
+
+
+def unknown_symptom(state: State, turn: Turn) -> Outcome:
+    """Words we cannot place: a short safe answer naming the warning signs, and one question."""
+    return _ask(_fresh(state), [Line("safety.unknown")], "stretch")
+
+
 def warning_signs(state: State, turn: Turn) -> Outcome:
     """Safety first: this ends any routine under way."""
-    say = [Line("safety.stop_routine")] if state.routine else []
     if turn.symptom in EMERGENCY_SYMPTOMS:
-        return _end(say + [Line("safety.emergency")])
+        return emergency(state, turn)
     if turn.symptom in CLOT_SYMPTOMS:
-        return _end(say + [Line("safety.clot")])
+        return clot_signs(state, turn)
+    if turn.symptom == "unknown":
+        if symptoms.judge(turn.unresolved) == symptoms.CRAMP:
+            return relieve(state, turn)
+        return unknown_symptom(state, turn)
+    say = [Line("safety.stop_routine")] if state.routine else []
     return _end(say + [Line("safety.general")])
 
 
@@ -190,6 +261,8 @@ def yes(state: State, turn: Turn) -> Outcome:
             return start_relief(state, turn)
         case "easing":
             return _end([Line("relief.eased")])
+        case "why":
+            return why(state, turn)
         case "prevention":
             return prevent(state, turn)
         case "bedtime":
@@ -206,8 +279,8 @@ def no(state: State, turn: Turn) -> Outcome:
         case "stretch":
             return _ask(state, [Line("okay")], "menu")
         case "easing":
-            return next_round(state, turn)
-        case "prevention" | "bedtime" | "next_round" | "resume" | "menu" | "start":
+            return _keep_going(state, turn)
+        case "prevention" | "bedtime" | "next_round" | "resume" | "menu" | "start" | "why":
             return _end([Line("goodbye")])
     return _ask(state, [Line("unexpected")], "start")
 
@@ -236,9 +309,15 @@ def stop(state: State, turn: Turn) -> Outcome:
 
 
 def repeat(state: State, turn: Turn) -> Outcome:
-    if state.last_speech:
-        return Rendered(state.last_speech, state.last_reprompt), state
-    return _ask(state, [Line("repeat.none")], "start")
+    """Say the last response again. If it held a stretch, that is another hold, and
+    after three in a row it is time for the other things that help instead."""
+    if not state.last_speech:
+        return _ask(state, [Line("repeat.none")], "start")
+    if state.last_held:
+        if state.holds >= RELIEF.rounds:
+            return _not_eased()
+        return Rendered(state.last_speech, state.last_reprompt), state.but(holds=state.holds + 1)
+    return Rendered(state.last_speech, state.last_reprompt), state
 
 
 INTENTS: dict[str, Callable[[State, Turn], Outcome]] = {
@@ -248,6 +327,10 @@ INTENTS: dict[str, Callable[[State, Turn], Outcome]] = {
     "PreventCrampsIntent": prevent,
     "BedtimeStretchIntent": start_bedtime,
     "WarningSignsIntent": warning_signs,
+    "ClotSignsIntent": clot_signs,
+    "EmergencyIntent": emergency,
+    "CrampsNormalIntent": normal,
+    "SupplementsIntent": supplements,
     "AMAZON.HelpIntent": help_,
     "AMAZON.StopIntent": stop,
     "AMAZON.CancelIntent": stop,
@@ -276,7 +359,19 @@ def touched(state: State, turn: Turn) -> Outcome:
 
 
 def respond(state: State, turn: Turn) -> Outcome:
-    """The reply to one turn, and the state to carry to the next."""
-    if turn.intent == TOUCH:
-        return touched(state, turn)
-    return INTENTS.get(turn.intent, fallback)(state, turn)
+    """The reply to one turn, and the state to carry to the next. A red flag in any
+    words a slot caught wins over whatever the intent was."""
+    judged = symptoms.judge(turn.unresolved)
+    if judged == symptoms.EMERGENCY:
+        reply, next_state = emergency(state, turn)
+    elif judged == symptoms.CLOT:
+        reply, next_state = clot_signs(state, turn)
+    elif turn.intent == TOUCH:
+        reply, next_state = touched(state, turn)
+    else:
+        reply, next_state = INTENTS.get(turn.intent, fallback)(state, turn)
+    if next_state.holds == state.holds and next_state.last_held:
+        next_state = next_state.but(last_held=False)  # this response held no stretch
+    elif next_state.holds > state.holds:
+        next_state = next_state.but(last_held=True)
+    return reply, next_state

@@ -73,7 +73,7 @@ def counted_hold(seconds: int) -> list[Line | Pause]:
 
 
 def leg_key(side: str | None) -> str:
-    return {"left": "leg.left", "right": "leg.right"}.get(side or "", "leg.either")
+    return {"left": "leg.left", "right": "leg.right", "other": "leg.other"}.get(side or "", "leg.either")
 
 
 @lru_cache(maxsize=256)

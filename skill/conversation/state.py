@@ -12,6 +12,8 @@ read as a fresh start, never an error. No health information is stored.
       "leg": "left",               # the leg the user named: "left", "right" or absent
       "asked": "easing",           # the question the last response asked, or absent
       "paused": false,             # the routine is paused, waiting for "resume"
+      "holds": 2,                  # relief holds said in a row this session, repeats included (0-3)
+      "last_held": true,           # the last response held a relief stretch ("repeat" holds again)
       "last": {"speech": "<speak>...</speak>", "reprompt": "<speak>...</speak>"}
     }
 """
@@ -21,13 +23,13 @@ from __future__ import annotations
 import logging
 from typing import Any, NamedTuple, TypeGuard
 
-from skill.conversation.routines import MAX_HOLD, MIN_HOLD, ROUTINES
+from skill.conversation.routines import MAX_HOLD, MIN_HOLD, RELIEF, ROUTINES
 
 log = logging.getLogger(__name__)
 
 VERSION = 1
 QUESTIONS = frozenset({"stretch", "menu", "start", "easing", "prevention",
-                       "bedtime", "next_round", "resume"})
+                       "bedtime", "next_round", "resume", "why"})
 ROUTINE_QUESTIONS = frozenset({"easing", "next_round", "resume"})  # asked only mid-routine
 LEGS = frozenset({"left", "right"})
 MAX_SSML_CHARS = 8000
@@ -40,6 +42,8 @@ class State(NamedTuple):
     leg: str | None = None
     asked: str | None = None
     paused: bool = False
+    holds: int = 0
+    last_held: bool = False
     last_speech: str | None = None
     last_reprompt: str | None = None
 
@@ -48,12 +52,14 @@ class State(NamedTuple):
 
     def to_attributes(self) -> dict[str, Any]:
         attributes: dict[str, Any] = {"v": VERSION}
-        for name in ("routine", "round", "hold", "leg", "asked"):
+        for name in ("routine", "round", "hold", "leg", "asked", "holds"):
             value = getattr(self, name)
             if value:
                 attributes[name] = value
         if self.paused:
             attributes["paused"] = True
+        if self.last_held:
+            attributes["last_held"] = True
         if self.last_speech:
             attributes["last"] = {"speech": self.last_speech, "reprompt": self.last_reprompt}
         return attributes
@@ -70,10 +76,13 @@ def _is_ssml(value: Any) -> bool:
 def _read(attributes: dict[str, Any]) -> State:
     routine, round_, hold = attributes.get("routine"), attributes.get("round", 0), attributes.get("hold")
     leg, asked, last = attributes.get("leg"), attributes.get("asked"), attributes.get("last")
+    holds = attributes.get("holds", 0)
     if routine is not None and (routine not in ROUTINES or not _is_int(round_)
                                 or not 0 <= round_ <= ROUTINES[routine].rounds
                                 or not (_is_int(hold) and MIN_HOLD <= hold <= MAX_HOLD)):
         raise ValueError("routine fields")
+    if not (_is_int(holds) and 0 <= holds <= RELIEF.rounds):
+        raise ValueError("holds")
     if leg is not None and leg not in LEGS:
         raise ValueError("leg")
     if asked is not None and (asked not in QUESTIONS or (asked in ROUTINE_QUESTIONS and routine is None)):
@@ -85,6 +94,7 @@ def _read(attributes: dict[str, Any]) -> State:
         round_, hold = 0, None
     return State(routine=routine, round=round_, hold=hold, leg=leg, asked=asked,
                  paused=routine is not None and attributes.get("paused", False) is True,
+                 holds=holds, last_held=attributes.get("last_held", False) is True,
                  last_speech=last["speech"] if last else None,
                  last_reprompt=last.get("reprompt") if last else None)
 

@@ -56,8 +56,7 @@ BUILT_IN_PHRASES: dict[str, tuple[str, ...]] = {
                         "no I'm not", "I'm not"),
     "AMAZON.RepeatIntent": ("repeat", "repeat that", "say that again", "say it again",
                             "can you repeat that", "what did you say", "come again",
-                            "pardon", "sorry what", "one more time", "I didn't hear that",
-                            "again"),
+                            "pardon", "sorry what", "I didn't hear that"),
     "AMAZON.StartOverIntent": ("start over", "start again", "restart", "begin again",
                                "start from the beginning", "from the beginning",
                                "from the top"),
@@ -260,17 +259,19 @@ def compiled(locale: str) -> _Compiled:
     exact: dict[tuple[str, ...], str] = {}
     intents = model.get("intents", [])
     for intent in intents:
-        name = intent["name"]
-        slots = tuple((slot["name"], slot["type"]) for slot in intent.get("slots", []))
-        declared[name] = slots
-        phrases = list(intent.get("samples", [])) + list(BUILT_IN_PHRASES.get(name, ()))
-        for text in phrases:
-            sample = _compile_sample(name, text, dict(slots))
-            if not sample.elements:
-                continue
-            samples.append(sample)
-            if all(kind == "w" for kind, *_ in sample.elements):
-                exact.setdefault(tuple(word for _, word in sample.elements), name)
+        declared[intent["name"]] = tuple((slot["name"], slot["type"]) for slot in intent.get("slots", []))
+    # The model's own samples first: where one repeats a built-in's phrase, the model's
+    # intent wins, as it does on a device.
+    phrases = [(intent["name"], text) for intent in intents for text in intent.get("samples", [])]
+    phrases += [(intent["name"], text) for intent in intents for text in BUILT_IN_PHRASES.get(intent["name"], ())]
+    for name, text in phrases:
+        slots = declared[name]
+        sample = _compile_sample(name, text, dict(slots))
+        if not sample.elements:
+            continue
+        samples.append(sample)
+        if all(kind == "w" for kind, *_ in sample.elements):
+            exact.setdefault(tuple(word for _, word in sample.elements), name)
     longest = {slot_type: max((len(key) for key in table), default=1)
                for slot_type, table in values.items()}
     return _Compiled(tuple(words(model.get("invocationName", ""))), tuple(samples),

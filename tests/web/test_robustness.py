@@ -78,10 +78,11 @@ def test_a_relief_walkthrough_continues_across_a_server_restart(pki, tmp_path):
         assert stage(answer) == ("relief", 2, "left")
         assert "left leg" in speech(answer)
         assert user.say("AMAZON.RepeatIntent")["response"] == answer["response"]
+        # The repeat was the third hold in a row (the count survived the restart too):
+        # now the massage, warmth and walking, never a fourth hold.
         answer = user.say("AMAZON.NoIntent")
-        assert stage(answer) == ("relief", 3, "left")
-        answer = user.say("AMAZON.YesIntent")
         assert answer["response"]["shouldEndSession"] is True
+        assert "massage" in speech(answer)
     finally:
         log = second.stop()
     assert "Traceback" not in log, log
