@@ -207,7 +207,7 @@ def prevent(state: State, turn: Turn) -> Outcome:
     return _ask(_fresh(state), [Line("prevent.answer")], "bedtime")
 
 
-def _answer(state: State, say: list, then: str) -> Outcome:
+def _answer(state: State, say: Sequence[Piece], then: str) -> Outcome:
     """Answer a question; mid-routine, ask again what was pending and keep the routine."""
     if state.routine:
         return _reprompt(state, say)
