@@ -522,9 +522,14 @@ def manifest_problems(manifest: Any, models: dict[str, Any], root: Path | None =
 NIGHT = "2026-01-01T03:00:00Z"  # the walk's request time; the daytime greeting is walked too
 
 
+#: The walk talks from an Echo Show, so that each answer's screen is judged with it
+#: (the speech is the same with a screen or without).
+WALK_SCREEN = "echo-show-5"
+
+
 def _envelope(request: dict[str, Any], locale: str, attributes: dict[str, Any] | None, new: bool) -> dict[str, Any]:
     return envelopes.request_envelope(request, locale=locale, session_id="amzn1.echo-api.session.validate",
-                            new=new, attributes=attributes, timestamp=NIGHT)
+                                      new=new, attributes=attributes, timestamp=NIGHT, screen=WALK_SCREEN)
 
 
 def _slot(name: str, value: str | None, type_entry: dict[str, Any] | None) -> dict[str, Any]:
@@ -662,12 +667,13 @@ def response_walk(models: dict[str, Any], locales: Iterable[str] = LOCALES) -> l
 
 
 def _judge(request: dict[str, Any], envelope: dict[str, Any]) -> list[str]:
+    from skill.speech.screens import directive_problems
     from skill.speech.ssml import response_problems
 
     response = envelope.get("response") or {}
     if request["type"] == "SessionEndedRequest":
         return ["a response to SessionEndedRequest must not speak"] if response.get("outputSpeech") else []
-    found = response_problems(envelope)
+    found = response_problems(envelope) + directive_problems(envelope)
     if not (response.get("outputSpeech") or {}).get("ssml"):
         found.append("the response says nothing")
     if response.get("shouldEndSession") is None:

@@ -271,3 +271,13 @@ def test_the_walk_reports_an_error_the_skill_hid_behind_its_apology(monkeypatch)
     found = validate.response_walk(models(), ["en-US"])
     assert any(where.startswith("en-US, WhyCrampsIntent") and "logged an error" in problem and "boom" in problem
                for where, problem in found)
+
+
+def test_the_walk_judges_each_screen_it_is_sent(monkeypatch):
+    from skill.speech import screens
+
+    monkeypatch.setattr(screens, "MAX_DATASOURCES_BYTES", 100)
+    found = validate.response_walk(models(), ["en-US"])
+    assert any(where.startswith("en-US, RelieveCrampIntent") and "RenderDocument: the data source is" in problem
+               for where, problem in found)
+    assert any(where.startswith("en-US, PreventCrampsIntent") for where, _ in found)

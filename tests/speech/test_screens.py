@@ -15,6 +15,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from skill.devtools import envelopes
 from skill.speech import screens
@@ -161,6 +163,21 @@ def test_the_round_document_draws_the_stretch_and_runs_the_countdown_from_the_be
     assert countdown["type"] == "Sequential" and countdown["data"] == "${payload.screen.beats}"
     assert {"type": "Idle", "delay": "${data.ms}"} in countdown["commands"]
     assert countdown["screenLock"] is True  # the screen stays on for the whole hold
+    assert document["version"] == "2023.3"  # the first APL whose Sequential takes data
+
+
+@given(arguments=st.lists(st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                                       lambda inner: st.lists(inner, max_size=3)
+                                       | st.dictionaries(st.text(max_size=5), inner, max_size=3)),
+                          max_size=4))
+@settings(max_examples=60, deadline=None, derandomize=True)
+def test_any_touch_the_skill_is_sent_gets_an_answer_alexa_accepts(arguments):
+    chat = Conversation(screen="echo-show-5")
+    chat.say("RelieveCrampIntent")
+    said = chat.send(envelopes.user_event(*arguments))  # check() in send judges the response
+    expected = {"next": "Let's go again.", "stop": "Okay. Take care.", "easing": "Good."}
+    first = arguments[0] if arguments and isinstance(arguments[0], str) else None
+    assert said.speech.startswith(expected.get(first or "", "Sorry, I can't help with that."))
 
 
 # --- devices -----------------------------------------------------------------
