@@ -16,6 +16,10 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 THREADS_PER_WORKER = 4  # a cold certificate download waits on the network; let others through
+# The worker reads each request whole, without blocking, before a thread sees it, with
+# deadlines: slow or stalled clients cost a socket each, never a thread (skill/web/worker.py).
+WORKER_CLASS = "skill.web.worker.BufferingWorker"
+CONNECTIONS_PER_WORKER = 1000  # open connections one worker process holds at most
 
 
 class SkillServer(BaseApplication):
@@ -42,8 +46,9 @@ def gunicorn_options(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = {
         "bind": f"{host}:{args.port}",
         "workers": args.workers,
-        "worker_class": "gthread",
+        "worker_class": WORKER_CLASS,
         "threads": THREADS_PER_WORKER,
+        "worker_connections": CONNECTIONS_PER_WORKER,
         "timeout": 30,
         "graceful_timeout": 10,
         "keepalive": 5,

@@ -360,7 +360,8 @@ def start_server(command: list[str], port: int, *, env: dict[str, str] | None = 
 
 _SERVER_SCRIPT = '''"""skill.web under gunicorn (skill.serve.SkillServer), trusting a test root and
 reading certificate chains from files instead of the network.
-Usage: python test_server.py FOLDER PORT CONFIG_JSON (FOLDER as written by TestPKI.write)."""
+Usage: python test_server.py FOLDER PORT CONFIG_JSON [TLS] (FOLDER as written by TestPKI.write;
+TLS: serve HTTPS with FOLDER/server.pem and FOLDER/server.key)."""
 import argparse, json, pathlib, sys
 
 from skill.web.serve import SkillServer, configure_logging, gunicorn_options
@@ -378,21 +379,38 @@ def fetch_chain(url):
 
 
 verifier = RequestVerifier(roots=(folder / "root.pem").read_bytes(), fetch_chain=fetch_chain)
-options = gunicorn_options(argparse.Namespace(host="127.0.0.1", port=port, workers=2,
-                                              certfile=None, keyfile=None))
+tls = len(sys.argv) > 4 and sys.argv[4] == "TLS"
+options = gunicorn_options(argparse.Namespace(
+    host="127.0.0.1", port=port, workers=2,
+    certfile=str(folder / "server.pem") if tls else None,
+    keyfile=str(folder / "server.key") if tls else None))
 SkillServer(create_app(config, verifier=verifier), options).run()
 '''
 
 
-def start_test_server(pki: TestPKI, folder: Path, config: dict[str, Any] | None = None) -> Server:
+def start_test_server(pki: TestPKI, folder: Path, config: dict[str, Any] | None = None, *,
+                      tls: bool = False) -> Server:
     """The real server (gunicorn, skill.web, skill.verify) on a free port, trusting
-    ``pki``'s root and serving its chains from ``folder`` without network."""
+    ``pki``'s root and serving its chains from ``folder`` without network. With
+    ``tls``, it speaks HTTPS with a 127.0.0.1 certificate from ``pki``'s root (and
+    ``server.ssl_context`` trusts that root)."""
     pki.write(folder)
     script = folder / "test_server.py"
     script.write_text(_SERVER_SCRIPT)
     port = free_port()
     command = [sys.executable, str(script), str(folder), str(port), json.dumps(config or {})]
-    return start_server(command, port, env=subprocess_env())
+    context = None
+    if tls:
+        key = new_key()
+        certificate = make_leaf(pki.root, pki.root_key, key, names=("localhost",),
+                                ip_addresses=("127.0.0.1",))
+        (folder / "server.pem").write_bytes(pem(certificate))
+        (folder / "server.key").write_bytes(key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+        context = ssl.create_default_context(cadata=pki.root_pem.decode("ascii"))
+        command.append("TLS")
+    return start_server(command, port, env=subprocess_env(), scheme="https" if tls else "http",
+                        ssl_context=context)
 
 
 # --- requests an endpoint must refuse -------------------------------------------------------

@@ -9,6 +9,7 @@ a user runs it.
 from __future__ import annotations
 
 import http.client
+import json
 import socket
 import ssl
 import subprocess
@@ -137,7 +138,7 @@ def test_serve_starts_and_answers_with_verification_off_for_local_testing():
     finally:
         log = server.stop()
     assert "ASK_SDK_VERIFY_SIGNATURE is off" in log
-    assert "gthread" in log  # gunicorn, not Flask's development server
+    assert "BufferingWorker" in log  # gunicorn with the project's worker, not Flask's development server
 
 
 def test_serve_speaks_tls_and_verifies_by_default(pki, tmp_path):
@@ -177,3 +178,87 @@ def test_serve_refuses_to_start_on_bad_settings(options, env, message):
                               capture_output=True, text=True, timeout=30)
     assert finished.returncode == 2
     assert message in finished.stderr
+
+
+# --- malformed HTTP gets the service's short JSON too (gunicorn's own pages are HTML) ---------
+
+def raw_exchange(server, data: bytes) -> bytes:
+    host, port = server.base_url.rsplit("/", 1)[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(data)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    return answer
+
+
+MALFORMED = {
+    "garbage-request-line": (b"HELLO\r\n\r\n", 400),
+    "bad-method": (b"P@ST / HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+    "bad-version": (b"POST / HTTP/9.9\r\nHost: x\r\n\r\n", 400),
+    "bad-header-name": (b"POST / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n", 400),
+    "line-too-long": (b"GET /" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),
+    "too-many-headers": (b"GET / HTTP/1.1\r\n" + b"".join(b"X-%d: y\r\n" % n for n in range(200))
+                         + b"\r\n", 431),
+    "header-block-too-large": (b"GET / HTTP/1.1\r\nX-Big: " + b"a" * 40000 + b"\r\n\r\n", 431),
+    "two-lengths": (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}",
+                    400),
+    "bad-length": (b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: lots\r\n\r\n", 400),
+    "unknown-transfer-coding": (b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 400),
+    "bad-chunk-size": (b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhi\r\n0\r\n\r\n",
+                       400),
+    "bad-expectation": (b"POST / HTTP/1.1\r\nHost: x\r\nExpect: tea\r\nContent-Length: 2\r\n\r\n{}", 417),
+}
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_malformed_http_is_answered_with_a_short_json_error(server, name):
+    data, status = MALFORMED[name]
+    answer = raw_exchange(server, data)
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    assert status_line.startswith(f"HTTP/1.1 {status} "), answer[:200]
+    headers = {line.split(":", 1)[0].lower(): line.split(":", 1)[1].strip() for line in header_lines}
+    assert headers["content-type"] == "application/json"
+    error = json.loads(body)
+    assert list(error) == ["error"] and len(error["error"]) < 40
+    assert b"<html" not in answer.lower()
+
+
+def test_the_server_keeps_serving_after_malformed_http(server, pki):
+    for data, _ in MALFORMED.values():
+        raw_exchange(server, data)
+    assert post_signed(server, pki, launch_request())[0] == 200
+
+
+def test_a_pipelined_pair_of_requests_is_answered_in_order(server):
+    answer = raw_exchange(server, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                                  b"GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert answer.count(b"HTTP/1.1 ") == 2
+    assert answer.index(b"HTTP/1.1 200") < answer.index(b"HTTP/1.1 404")
+
+
+def test_a_client_that_half_closes_after_its_request_is_answered(server):
+    host, port = server.base_url.rsplit("/", 1)[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        connection.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200") and answer.endswith(b'{"status":"ok"}')
+
+
+def test_expect_100_continue_gets_its_go_ahead_and_then_the_answer(server, pki):
+    body = encode(launch_request())
+    headers = "".join(f"{name}: {value}\r\n" for name, value in pki.sign(body).items())
+    host, port = server.base_url.rsplit("/", 1)[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(f"POST / HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                           f"Content-Length: {len(body)}\r\nConnection: close\r\n{headers}\r\n".encode())
+        assert connection.recv(65536).startswith(b"HTTP/1.1 100 Continue")
+        connection.sendall(body)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    assert b"HTTP/1.1 200 OK" in answer
