@@ -11,9 +11,9 @@ import threading
 import time
 
 import pytest
-from signing import SKILL_ID, encode, launch_request, start_test_server
 
 from skill.web import worker
+from tests.support.signing import SKILL_ID, encode, launch_request, start_test_server
 
 SLOW_CONNECTIONS = 200
 DRIP_SECONDS = 0.5
