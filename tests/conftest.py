@@ -33,3 +33,18 @@ def alexa_api(monkeypatch):
         yield api
     build._skill.cache_clear()
     local_time.ZONES.clear()
+
+
+@pytest.fixture(autouse=True)
+def own_data_folder(tmp_path_factory, monkeypatch):
+    """Each test its own data folder, so the local hosts' default store (``sqlite:``,
+    a file in the user's data folder) starts empty, in this process and in the
+    commands a test runs; and the skill is built afresh for it."""
+    from skill.alexa import build
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
+    monkeypatch.delenv("LEG_CRAMP_STORE", raising=False)
+    monkeypatch.delenv("DYNAMODB_PERSISTENCE_TABLE_NAME", raising=False)
+    build._skill.cache_clear()
+    yield
+    build._skill.cache_clear()

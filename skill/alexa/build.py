@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
@@ -30,18 +30,20 @@ Envelope = dict[str, Any]
 
 
 def build_skill(services: Services) -> CustomSkill:
+    remembers = services.persistence_adapter is not None
     builder = CustomSkillBuilder(persistence_adapter=services.persistence_adapter,
                                  api_client=services.api_client)
-    builder.add_request_handler(handlers.TurnHandler())
+    builder.add_request_handler(handlers.TurnHandler(remembers))
     builder.add_request_handler(handlers.SessionEndedHandler())
+    builder.add_request_handler(handlers.SkillEventHandler(remembers))
     builder.add_request_handler(handlers.UnsupportedRequestHandler())
     builder.add_exception_handler(handlers.ErrorHandler())
     return builder.create()
 
 
-@lru_cache(maxsize=1)
-def _skill() -> CustomSkill:
-    return build_skill(services_from_environment())
+@cache
+def _skill(host: str = "lambda") -> CustomSkill:
+    return build_skill(services_from_environment(host=host))
 
 
 def answer(skill: CustomSkill, event: Any, context: Any = None) -> Envelope:
@@ -58,9 +60,11 @@ def answer(skill: CustomSkill, event: Any, context: Any = None) -> Envelope:
         return _apology(skill, event)
 
 
-def handle_event(event: Any, context: Any = None) -> Envelope:
-    """Answer one request envelope with this process's skill (see ``answer``)."""
-    return answer(_skill(), event, context)
+def handle_event(event: Any, context: Any = None, *, host: str = "lambda") -> Envelope:
+    """Answer one request envelope with this process's skill (see ``answer``), built
+    on the services the environment configures for ``host``: "lambda", or "local"
+    for serve, chat and say (see ``services_from_environment``)."""
+    return answer(_skill(host), event, context)
 
 
 def _as_envelope(serialized: object) -> Envelope:

@@ -6,6 +6,9 @@ Handlers hold no words and no conversation logic; see ``skill.conversation.polic
 from __future__ import annotations
 
 import logging
+import time
+from datetime import datetime
+from typing import Any
 
 from ask_sdk_core.dispatch_components.exception_components import AbstractExceptionHandler
 from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
@@ -21,7 +24,9 @@ from ask_sdk_model.slot import Slot
 from ask_sdk_model.ui.reprompt import Reprompt
 from ask_sdk_model.ui.ssml_output_speech import SsmlOutputSpeech
 
-from skill.alexa import local_time
+from skill.alexa import local_time, preferences
+from skill.alexa.memory import Memory
+from skill.alexa.preferences import Preferences
 from skill.conversation import policy, state
 from skill.conversation.reply import Rendered, Reply, render, spoken
 from skill.speech import screens
@@ -29,13 +34,17 @@ from skill.speech.words import Words, words_for
 
 log = logging.getLogger(__name__)
 
+HOLD_CHANGES = frozenset({"longer", "shorter"})
 # The slots read_turn reads, and what each must hold in every interaction model:
 # a built-in type, or a custom type whose value ids are exactly these.
 SLOTS = {
     "leg": policy.LEG_IDS,
     "seconds": "AMAZON.NUMBER",
     "symptom": policy.EMERGENCY_SYMPTOMS | policy.CLOT_SYMPTOMS,
+    "change": HOLD_CHANGES,
 }
+# Besides the first turn of each session, the only turn that reads the record.
+READS_RECORD = frozenset({"SetHoldIntent"})
 
 
 def _resolved_id(slot: Slot | None) -> str | None:
@@ -75,8 +84,34 @@ def _is_new_session(handler_input: HandlerInput) -> bool:
     return bool(session.new) if session is not None else True
 
 
-def read_turn(handler_input: HandlerInput) -> policy.Turn:
-    """What the user said, from the request envelope."""
+def seconds_since_epoch(timestamp: Any) -> int:
+    """The request's own time, as the record keeps times (now, if it has none)."""
+    return int(timestamp.timestamp()) if isinstance(timestamp, datetime) else int(time.time())
+
+
+def _device_id(handler_input: HandlerInput) -> str | None:
+    system = getattr(handler_input.request_envelope.context, "system", None)
+    device_id = getattr(getattr(system, "device", None), "device_id", None)
+    return device_id if isinstance(device_id, str) and device_id else None
+
+
+def _time_zone(handler_input: HandlerInput, memory: Memory | None, known: Preferences | None,
+               now: int) -> str | None:
+    """The device's time zone: as stored less than a day ago, else as Alexa's
+    Settings API (or this process's cache of it) gives it, and then stored."""
+    device_id = _device_id(handler_input)
+    stored = preferences.fresh_time_zone(known, device_id, now) if known else None
+    if stored is not None:
+        return stored
+    zone = local_time.device_time_zone(handler_input, now)
+    if zone and device_id and memory is not None and memory.writable:
+        memory.note(**preferences.time_zone_read(memory.record, device_id, zone, now))
+    return zone
+
+
+def read_turn(handler_input: HandlerInput, memory: Memory | None = None) -> policy.Turn:
+    """What the user said, from the request envelope; and, when this turn needs it
+    (the session's first turn, set-hold), what the record says about them."""
     envelope = handler_input.request_envelope
     request = envelope.request
     if request is None:  # answer() refuses such envelopes; the error handler apologises
@@ -86,14 +121,21 @@ def read_turn(handler_input: HandlerInput) -> policy.Turn:
         name = request.intent.name or "AMAZON.FallbackIntent"
     else:
         name = request.object_type or ""
-    night = (local_time.is_night(local_time.device_time_zone(handler_input), request.timestamp)
+    now = seconds_since_epoch(request.timestamp)
+    known = memory.read() if memory is not None and (new_session or name in READS_RECORD) else None
+    usual_hold = known.hold if known else None
+    disclaimer = (preferences.disclaimer_due(known, now) or "none") if known else None
+    night = (local_time.is_night(_time_zone(handler_input, memory, known, now), request.timestamp)
              if name in policy.MAY_GREET else True)
     if isinstance(request, UserEvent):
         pressed = request.arguments[0] if isinstance(request.arguments, list) and request.arguments else None
         button = pressed if isinstance(pressed, str) and pressed in policy.BUTTONS else "unknown"
-        return policy.Turn(name, new_session=new_session, night=night, button=button)
+        return policy.Turn(name, new_session=new_session, night=night, button=button,
+                           usual_hold=usual_hold, disclaimer=disclaimer)
     if not isinstance(request, IntentRequest) or request.intent is None:
-        return policy.Turn(name, new_session=new_session, night=night)
+        return policy.Turn(name, new_session=new_session, night=night, usual_hold=usual_hold,
+                           disclaimer=disclaimer)
+    change = _resolved_id(get_slot(handler_input, "change"))
     leg_slot, symptom_slot = get_slot(handler_input, "leg"), get_slot(handler_input, "symptom")
     leg_heard = _heard(leg_slot)
     leg = _resolved_id(leg_slot) or leg_heard.lower()
@@ -110,7 +152,37 @@ def read_turn(handler_input: HandlerInput) -> policy.Turn:
         unresolved=" ".join(unresolved) or None,
         new_session=new_session,
         night=night,
+        change=change if change in HOLD_CHANGES else None,
+        usual_hold=usual_hold,
+        disclaimer=disclaimer,
     )
+
+
+def _set_hold(memory: Memory, turn: policy.Turn, current: state.State) -> policy.Turn:
+    """Store the hold asked for, before the dialogue says whether it was kept."""
+    usual = turn.usual_hold or current.usual_hold
+    wanted, _ = policy.hold_wanted(usual, turn.seconds, turn.change)
+    if wanted is None:
+        outcome = None
+    elif not memory.remembers:
+        outcome = "off"
+    else:
+        outcome = "saved" if memory.update(hold=wanted) else "failed"
+    return turn._replace(usual_hold=usual, memory=outcome)
+
+
+def _forget(memory: Memory, turn: policy.Turn) -> policy.Turn:
+    if not memory.remembers:
+        return turn._replace(memory="off")
+    return turn._replace(memory="deleted" if memory.forget() else "failed")
+
+
+def _remember_what_was_said(memory: Memory, turn: policy.Turn, reply: Reply | Rendered, now: int) -> None:
+    """Note a disclaimer said to someone the record knows; write what changed."""
+    form = policy.disclaimer_said(reply)
+    if form and turn.disclaimer is not None:
+        memory.note(**preferences.disclaimer_heard(form, now))
+    memory.flush()
 
 
 def _has_screen(handler_input: HandlerInput) -> bool:
@@ -162,16 +234,51 @@ def _state(handler_input: HandlerInput) -> state.State:
 
 
 class TurnHandler(AbstractRequestHandler):
-    """A launch, any intent, or a touch on the screen: the dialogue decides."""
+    """A launch, any intent, or a touch on the screen: the dialogue decides.
+    ``remembers``: a store is configured."""
+
+    def __init__(self, remembers: bool = False) -> None:
+        self.remembers = remembers
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return (is_request_type("LaunchRequest")(handler_input) or is_request_type("IntentRequest")(handler_input)
                 or is_request_type(policy.TOUCH)(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        turn = read_turn(handler_input)
+        memory = Memory(handler_input, self.remembers)
+        turn = read_turn(handler_input, memory)
         log.debug("turn %s", turn.intent)
-        return _respond(handler_input, policy.respond(_state(handler_input), turn), turn.night)
+        current = _state(handler_input)
+        if turn.intent == "SetHoldIntent":
+            turn = _set_hold(memory, turn, current)
+        elif turn.intent == "ForgetMeIntent":
+            turn = _forget(memory, turn)
+        outcome = policy.respond(current, turn)
+        request = handler_input.request_envelope.request
+        _remember_what_was_said(memory, turn, outcome[0], seconds_since_epoch(getattr(request, "timestamp", None)))
+        return _respond(handler_input, outcome, turn.night)
+
+
+class SkillEventHandler(AbstractRequestHandler):
+    """Skill events (``AlexaSkillEvent.*``): nothing is said. When the skill is
+    disabled, the person's record is deleted."""
+
+    def __init__(self, remembers: bool = False) -> None:
+        self.remembers = remembers
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return get_request_type(handler_input).startswith("AlexaSkillEvent.")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        event = get_request_type(handler_input)
+        if event == "AlexaSkillEvent.SkillDisabled":
+            forgotten = Memory(handler_input, self.remembers).forget()
+            log.info("skill disabled: record %s", "deleted" if forgotten else "NOT deleted (store failing)")
+        else:
+            log.info("skill event %s", event)
+        if handler_input.request_envelope.session is not None:  # events come without one; echo nothing
+            handler_input.attributes_manager.session_attributes = {}
+        return Response()
 
 
 class SessionEndedHandler(AbstractRequestHandler):

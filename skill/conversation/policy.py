@@ -11,7 +11,16 @@ from typing import NamedTuple
 
 from skill.conversation import symptoms
 from skill.conversation.reply import Line, Piece, Rendered, Reply
-from skill.conversation.routines import BEDTIME, RELIEF, ROUTINES, Routine, choose_hold, round_lines
+from skill.conversation.routines import (
+    BEDTIME,
+    MAX_HOLD,
+    MIN_HOLD,
+    RELIEF,
+    ROUTINES,
+    Routine,
+    choose_hold,
+    round_lines,
+)
 from skill.conversation.state import State
 
 # Symptom slot ids (see the SYMPTOM slot type in the interaction models).
@@ -41,6 +50,10 @@ class Turn(NamedTuple):
     new_session: bool = False
     night: bool = True             # assume night when the local time is unknown
     button: str | None = None      # for a touch: one of BUTTONS, or "unknown"
+    change: str | None = None      # "longer" / "shorter": how the user wants their holds changed
+    usual_hold: int | None = None  # the hold the person keeps, when the store told us
+    disclaimer: str | None = None  # "full", "short" or "none" is due (from the store); None: not known
+    memory: str | None = None      # what the store did for this turn: "saved", "deleted", "off", "failed"
 
 
 Outcome = tuple["Reply | Rendered", State]
@@ -48,9 +61,10 @@ Spoken = tuple[Reply, State]  # an outcome that is words to say, never a repeat
 
 
 def _fresh(state: State) -> State:
-    """No routine and no question, but keep what the user told us about the leg, and
-    how many relief holds they have had (the cap on holds in a row holds all session)."""
-    return State(leg=state.leg, holds=state.holds)
+    """No routine and no question, but keep what the user told us about the leg, the
+    hold they keep, and how many relief holds they have had (the cap on holds in a
+    row holds all session)."""
+    return State(leg=state.leg, holds=state.holds, usual_hold=state.usual_hold)
 
 
 def _ask(state: State, say: Sequence[Piece], question: str) -> Spoken:
@@ -68,11 +82,25 @@ def _reprompt(state: State, say: Sequence[Piece]) -> Outcome:
 
 # --- openings -------------------------------------------------------------
 
+# The "I'm not a doctor" sentences: said in full the first time, in short now and then.
+FULL_DISCLAIMERS = frozenset({"launch.night", "launch.day", "relief.first"})
+SHORT_DISCLAIMERS = frozenset({"launch.short", "disclaimer.short"})
+
+
+def disclaimer_said(reply: Reply | Rendered) -> str | None:
+    """ "full" or "short" if the reply says that form of "I'm not a doctor"."""
+    keys = {part.key for part in reply.say if isinstance(part, Line)} if isinstance(reply, Reply) else set()
+    if keys & FULL_DISCLAIMERS:
+        return "full"
+    return "short" if keys & SHORT_DISCLAIMERS else None
+
+
 def launch(state: State, turn: Turn, opening: Sequence[Piece] | None = None) -> Outcome:
     say = list(opening or [])
+    greeting = {"short": "launch.short", "none": "launch.again"}.get(turn.disclaimer or "")
     if turn.night:
-        return _ask(_fresh(state), say + [Line("launch.night")], "stretch")
-    return _ask(_fresh(state), say + [Line("launch.day")], "menu")
+        return _ask(_fresh(state), say + [Line(greeting or "launch.night")], "stretch")
+    return _ask(_fresh(state), say + [Line(greeting or "launch.day")], "menu")
 
 
 def navigate_home(state: State, turn: Turn) -> Outcome:
@@ -81,9 +109,10 @@ def navigate_home(state: State, turn: Turn) -> Outcome:
 
 # --- the routines ---------------------------------------------------------
 
-def _hold_note(turn: Turn, routine: Routine) -> tuple[int, list[Piece]]:
-    """The hold for this routine, and a word about it when the user asked for a length."""
-    hold, adjusted = choose_hold(turn.seconds, routine)
+def _hold_note(state: State, turn: Turn, routine: Routine) -> tuple[int, list[Piece]]:
+    """The hold for this routine (asked for now, else the one the person keeps, else
+    the routine's), and a word about it when the user asked for a length."""
+    hold, adjusted = choose_hold(turn.seconds, routine, usual=state.usual_hold)
     if adjusted:
         return hold, [Line("hold.adjusted", {"hold": hold})]
     if turn.seconds is not None:
@@ -112,24 +141,30 @@ def _relief_from_round_one(state: State, turn: Turn, hold: int, opening: Sequenc
     if state.holds + 1 == RELIEF.rounds:
         opening = [Line("relief.last")]
     say = [*opening, *round_lines(RELIEF, 1, hold=hold, leg=cue_leg)]
-    return _ask(State(routine=RELIEF.name, round=1, hold=hold, leg=leg, holds=state.holds + 1),
+    return _ask(_fresh(state).but(routine=RELIEF.name, round=1, hold=hold, leg=leg, holds=state.holds + 1),
                 say, "easing")
 
 
 def _bedtime_from_round_one(state: State, hold: int) -> Outcome:
     say = [Line("bedtime.start", {"rounds": BEDTIME.rounds}), *round_lines(BEDTIME, 1, hold=hold)]
-    return _after_bedtime_round(State(routine=BEDTIME.name, round=1, hold=hold, leg=state.leg,
-                                      holds=state.holds), say)
+    return _after_bedtime_round(_fresh(state).but(routine=BEDTIME.name, round=1, hold=hold), say)
+
+
+def _relief_opening(turn: Turn) -> Line:
+    """A stretch asked for at once: "not a doctor" in full the first time, briefly
+    to a stranger (nothing is known) or once a week, else straight on."""
+    if not turn.new_session:
+        return Line("relief.start")
+    return Line({"full": "relief.first", "none": "relief.start"}.get(turn.disclaimer or "", "disclaimer.short"))
 
 
 def start_relief(state: State, turn: Turn) -> Outcome:
-    hold, note = _hold_note(turn, RELIEF)
-    opening = Line("disclaimer.short" if turn.new_session else "relief.start")
-    return _relief_from_round_one(state, turn, hold, [opening, *note])
+    hold, note = _hold_note(state, turn, RELIEF)
+    return _relief_from_round_one(state, turn, hold, [_relief_opening(turn), *note])
 
 
 def start_bedtime(state: State, turn: Turn) -> Outcome:
-    return _bedtime_from_round_one(state, BEDTIME.default_hold)
+    return _bedtime_from_round_one(state, choose_hold(None, BEDTIME, usual=state.usual_hold)[0])
 
 
 def _after_bedtime_round(state: State, say: Sequence[Piece]) -> Spoken:
@@ -178,7 +213,7 @@ def relieve(state: State, turn: Turn) -> Outcome:
         return start_relief(state, turn)
     if turn.seconds is None:
         return _keep_going(state, turn) if state.asked == "easing" else next_round(state, turn)
-    hold, note = _hold_note(turn, RELIEF)
+    hold, note = _hold_note(state, turn, RELIEF)
     reply, next_state = next_round(state.but(hold=hold), turn)
     if reply.ask is None:  # the rounds are used up: the hold no longer matters
         return reply, next_state
@@ -251,6 +286,49 @@ def warning_signs(state: State, turn: Turn) -> Outcome:
         return unknown_symptom(state, turn)
     say = [Line("safety.stop_routine")] if state.routine else []
     return _end(say + [Line("safety.general")])
+
+
+# --- what the skill remembers ------------------------------------------------
+
+HOLD_STEP = 10  # "make my holds longer": ten seconds more
+
+
+def hold_wanted(usual: int | None, seconds: int | None, change: str | None) -> tuple[int | None, str | None]:
+    """The hold the person asks to keep, from the one they keep now (or the relief
+    default), and what stops it: "range", "longest", "shortest", or "how" when they
+    said neither a length nor longer or shorter."""
+    current = usual or RELIEF.default_hold
+    if seconds is not None:
+        return (seconds, None) if MIN_HOLD <= seconds <= MAX_HOLD else (None, "range")
+    if change == "longer":
+        return (min(current + HOLD_STEP, MAX_HOLD), None) if current < MAX_HOLD else (None, "longest")
+    if change == "shorter":
+        return (max(current - HOLD_STEP, MIN_HOLD), None) if current > MIN_HOLD else (None, "shortest")
+    return None, "how"
+
+
+def set_hold(state: State, turn: Turn) -> Outcome:
+    """'Always hold for twenty seconds': keep that hold, in this routine and later ones.
+    ``turn.usual_hold`` is the hold kept until now; ``turn.memory`` whether the store took it."""
+    hold, problem = hold_wanted(turn.usual_hold, turn.seconds, turn.change)
+    current = turn.usual_hold or RELIEF.default_hold
+    if hold is None:
+        key = {"range": "hold.range", "longest": "hold.longest", "shortest": "hold.shortest"}
+        say = [Line(key.get(problem or "", "hold.how"),
+                    {"hold": current, "shortest": MIN_HOLD, "longest": MAX_HOLD})]
+    else:
+        kept = {"saved": "hold.saved", "off": "hold.this_session", "failed": "hold.not_saved"}
+        say = [Line(kept.get(turn.memory or "", "hold.this_session"), {"hold": hold})]
+        state = state.but(usual_hold=hold, hold=hold if state.routine else None)
+    if turn.new_session and not state.routine:
+        return _end(say)
+    return _reprompt(state, say)
+
+
+def forget_me(state: State, turn: Turn) -> Outcome:
+    """'Forget me': the record is deleted (or could not be); say which, and end."""
+    return _end([Line({"deleted": "forget.done", "off": "forget.nothing"}.get(turn.memory or "",
+                                                                            "forget.failed"))])
 
 
 # --- yes and no: their meaning depends on the question asked ----------------
@@ -343,6 +421,8 @@ INTENTS: dict[str, Callable[[State, Turn], Outcome]] = {
     "AMAZON.NextIntent": resume,
     "AMAZON.PauseIntent": pause,
     "AMAZON.ResumeIntent": resume,
+    "SetHoldIntent": set_hold,
+    "ForgetMeIntent": forget_me,
 }
 
 
@@ -361,6 +441,8 @@ def touched(state: State, turn: Turn) -> Outcome:
 def respond(state: State, turn: Turn) -> Outcome:
     """The reply to one turn, and the state to carry to the next. A red flag in any
     words a slot caught wins over whatever the intent was."""
+    if turn.usual_hold is not None:  # read from the store at the session's start
+        state = state.but(usual_hold=turn.usual_hold)
     judged = symptoms.judge(turn.unresolved)
     if judged == symptoms.EMERGENCY:
         reply, next_state = emergency(state, turn)

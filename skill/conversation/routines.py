@@ -50,13 +50,15 @@ BEDTIME = Routine("bedtime", rounds=3,
 ROUTINES = {routine.name: routine for routine in (RELIEF, BEDTIME)}
 
 
-def choose_hold(asked: int | None, routine: Routine) -> tuple[int, bool]:
-    """The hold to use, and whether an asked-for length had to be replaced."""
+def choose_hold(asked: int | None, routine: Routine, *, usual: int | None = None) -> tuple[int, bool]:
+    """The hold to use (asked for now, else the one the person keeps, else the
+    routine's), and whether an asked-for length had to be replaced."""
+    default = usual if usual is not None and MIN_HOLD <= usual <= MAX_HOLD else routine.default_hold
     if asked is None:
-        return routine.default_hold, False
+        return default, False
     if MIN_HOLD <= asked <= MAX_HOLD:
         return asked, False
-    return routine.default_hold, True
+    return default, True
 
 
 def counted_hold(seconds: int) -> list[Line | Pause]:

@@ -14,6 +14,7 @@ read as a fresh start, never an error. No health information is stored.
       "paused": false,             # the routine is paused, waiting for "resume"
       "holds": 2,                  # relief holds said in a row this session, repeats included (0-3)
       "last_held": true,           # the last response held a relief stretch ("repeat" holds again)
+      "usual_hold": 20,            # the hold the person keeps (from the store), 10 to 60
       "last": {"speech": "<speak>...</speak>", "reprompt": "<speak>...</speak>"}
     }
 """
@@ -46,13 +47,14 @@ class State(NamedTuple):
     last_held: bool = False
     last_speech: str | None = None
     last_reprompt: str | None = None
+    usual_hold: int | None = None
 
     def but(self, **changes: Any) -> State:
         return self._replace(**changes)
 
     def to_attributes(self) -> dict[str, Any]:
         attributes: dict[str, Any] = {"v": VERSION}
-        for name in ("routine", "round", "hold", "leg", "asked", "holds"):
+        for name in ("routine", "round", "hold", "leg", "asked", "holds", "usual_hold"):
             value = getattr(self, name)
             if value:
                 attributes[name] = value
@@ -85,6 +87,9 @@ def _read(attributes: dict[str, Any]) -> State:
         raise ValueError("holds")
     if leg is not None and leg not in LEGS:
         raise ValueError("leg")
+    usual_hold = attributes.get("usual_hold")
+    if usual_hold is not None and not (_is_int(usual_hold) and MIN_HOLD <= usual_hold <= MAX_HOLD):
+        raise ValueError("usual_hold")
     if asked is not None and (asked not in QUESTIONS or (asked in ROUTINE_QUESTIONS and routine is None)):
         raise ValueError("asked")
     if last is not None and not (isinstance(last, dict) and _is_ssml(last.get("speech"))
@@ -96,7 +101,7 @@ def _read(attributes: dict[str, Any]) -> State:
                  paused=routine is not None and attributes.get("paused", False) is True,
                  holds=holds, last_held=attributes.get("last_held", False) is True,
                  last_speech=last["speech"] if last else None,
-                 last_reprompt=last.get("reprompt") if last else None)
+                 last_reprompt=last.get("reprompt") if last else None, usual_hold=usual_hold)
 
 
 def from_attributes(attributes: Any) -> State:

@@ -88,7 +88,7 @@ class Session:
             self.new, self.attributes = True, {}
         event = request_envelope(request, locale=self.locale, session_id=self.session_id, new=self.new,
                                  attributes=self.attributes, screen=self.screen)
-        envelope = build.handle_event(event) if self.skill is None else build.answer(self.skill, event)
+        envelope = build.handle_event(event, host="local") if self.skill is None else build.answer(self.skill, event)
         self.new = False
         response = envelope.get("response") or {}
         if request["type"] == "SessionEndedRequest" or response.get("shouldEndSession") is not False:

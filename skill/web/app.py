@@ -133,7 +133,7 @@ def create_app(config: Mapping[str, Any] | None = None, *,
             g.fields["error"] = error.reason
             g.fields["detail"] = error.detail
             return _json({"error": error.reason}, 400)
-        return _json(handle_event(envelope), 200)
+        return _json(handle_event(envelope, host="local"), 200)
 
     @app.get("/healthz")
     def healthz() -> Response:

@@ -12,7 +12,8 @@ from skill.speech.words import LOCALES, REGIONS, words_for
 
 SKILL = Path(__file__).resolve().parents[2] / "skill"
 CONTENT = SKILL / "speech" / "content"
-PARAMS = {"hold": 30, "seconds": 10, "round": 1, "rounds": 3, "your_leg": "your leg"}
+PARAMS = {"hold": 30, "seconds": 10, "round": 1, "rounds": 3, "your_leg": "your leg",
+          "shortest": 10, "longest": 60}
 
 
 def _keys_in_code() -> set[str]:

@@ -1,0 +1,219 @@
+"""Where the preferences record lives: one setting, ``LEG_CRAMP_STORE``.
+
+- ``dynamodb://TABLE``: Amazon DynamoDB through the official
+  ``ask-sdk-dynamodb-persistence-adapter`` (partition key ``id``, the Alexa user
+  id). Region, endpoint and credentials come from the standard AWS settings
+  (``AWS_REGION``, ``AWS_ENDPOINT_URL_DYNAMODB``, ...). When ``LEG_CRAMP_STORE``
+  is unset, the Alexa-hosted convention ``DYNAMODB_PERSISTENCE_TABLE_NAME`` /
+  ``DYNAMODB_PERSISTENCE_REGION`` is honoured too.
+- ``sqlite:///ABSOLUTE/PATH``, or ``sqlite:`` for ``preferences.sqlite3`` in the
+  user's data folder: one file, created on first use, safe with several
+  processes and threads (WAL, a busy timeout).
+- ``none``: remember nothing.
+
+When nothing is set, Lambda remembers nothing and the local hosts (``serve``,
+``chat``, ``say``) use ``sqlite:``. boto3, the DynamoDB adapter and sqlite3 are
+imported only when their store is chosen.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import threading
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_core.exceptions import PersistenceException
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from ask_sdk_model import RequestEnvelope
+
+log = logging.getLogger(__name__)
+
+SETTING = "LEG_CRAMP_STORE"
+HOSTED_TABLE, HOSTED_REGION = "DYNAMODB_PERSISTENCE_TABLE_NAME", "DYNAMODB_PERSISTENCE_REGION"
+PARTITION_KEY = "id"           # the adapter's default, and the template's key
+ATTRIBUTE = "attributes"       # the adapter's default attribute name
+DEFAULTS = {"lambda": "none", "local": "sqlite:"}
+FILE_NAME = "preferences.sqlite3"
+
+# Bounds on one DynamoDB call: a store that is down or slow costs at most about
+# attempts x (connect + read) before the skill answers with defaults.
+CONNECT_TIMEOUT_SECONDS = 0.5
+READ_TIMEOUT_SECONDS = 0.8
+MAX_ATTEMPTS = 2
+SQLITE_BUSY_SECONDS = 1.0
+
+
+def user_id(request_envelope: RequestEnvelope) -> str:
+    """The record's key: the Alexa user id (as the DynamoDB adapter's default keygen)."""
+    try:
+        found = request_envelope.context.system.user.user_id
+    except AttributeError:
+        found = None
+    if not isinstance(found, str) or not found:
+        raise PersistenceException("no user id in the request envelope")
+    return found
+
+
+# --- SQLite ----------------------------------------------------------------------
+
+
+class SQLiteAdapter(AbstractPersistenceAdapter):  # type: ignore[misc]
+    """ask-sdk's persistence adapter on one SQLite file (ask-sdk has none for SQLite).
+
+    Each thread of each process opens its own connection on first use; the file,
+    its folder and its table are created then. WAL lets readers go on while one
+    process writes; the busy timeout makes a writer wait its turn instead of failing.
+    Each call is one statement, so each is atomic."""
+
+    def __init__(self, path: str | Path, *, busy_seconds: float = SQLITE_BUSY_SECONDS) -> None:
+        self.path = Path(path)
+        self.busy_seconds = busy_seconds
+        self._local = threading.local()
+
+    def __repr__(self) -> str:
+        return f"SQLiteAdapter({str(self.path)!r})"
+
+    def _connection(self) -> sqlite3.Connection:
+        local = self._local
+        if getattr(local, "pid", None) == os.getpid():
+            return local.connection  # type: ignore[no-any-return]
+        import sqlite3
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, timeout=self.busy_seconds, isolation_level=None,
+                                     check_same_thread=False)
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {int(self.busy_seconds * 1000)}")
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+            connection.execute("CREATE TABLE IF NOT EXISTS preferences ("
+                               "id TEXT PRIMARY KEY, attributes TEXT NOT NULL)")
+        except Exception:
+            connection.close()
+            raise
+        local.connection, local.pid = connection, os.getpid()
+        return connection
+
+    def _run(self, what: str, statement: str, parameters: tuple[Any, ...]) -> list[Any]:
+        try:
+            return self._connection().execute(statement, parameters).fetchall()
+        except PersistenceException:
+            raise
+        except Exception as problem:  # sqlite3.Error, OSError: the file is not usable
+            raise PersistenceException(f"could not {what} the SQLite store {self.path}: {problem}") from problem
+
+    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
+        rows = self._run("read", "SELECT attributes FROM preferences WHERE id = ?",
+                         (user_id(request_envelope),))
+        if not rows:
+            return {}
+        try:
+            attributes = json.loads(rows[0][0])
+        except (TypeError, ValueError) as problem:
+            raise PersistenceException(f"the stored record is not JSON: {problem}") from problem
+        if not isinstance(attributes, dict):
+            raise PersistenceException("the stored record is not a JSON object")
+        return attributes
+
+    def save_attributes(self, request_envelope: RequestEnvelope, attributes: Mapping[str, Any]) -> None:
+        text = json.dumps(attributes, separators=(",", ":"), sort_keys=True, default=_decimal)
+        self._run("write", "INSERT INTO preferences (id, attributes) VALUES (?, ?) "
+                  "ON CONFLICT (id) DO UPDATE SET attributes = excluded.attributes",
+                  (user_id(request_envelope), text))
+
+    def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
+        self._run("delete from", "DELETE FROM preferences WHERE id = ?", (user_id(request_envelope),))
+
+
+def _decimal(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def default_sqlite_path(environ: Mapping[str, str] | None = None) -> Path:
+    """``preferences.sqlite3`` in the user's data folder for leg-cramp-helper."""
+    environ = os.environ if environ is None else environ
+    home = Path(environ.get("HOME") or Path.home())
+    if sys.platform == "win32":
+        base = Path(environ.get("LOCALAPPDATA") or home / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = home / "Library" / "Application Support"
+    else:
+        base = Path(environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+    return base / "leg-cramp-helper" / FILE_NAME
+
+
+# --- DynamoDB ----------------------------------------------------------------------
+
+
+def dynamodb_adapter(table: str, region: str | None = None) -> AbstractPersistenceAdapter:
+    """The official DynamoDB adapter on ``table``, with bounded calls."""
+    import boto3
+    from botocore.config import Config
+
+    if region and not (os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")):
+        # the adapter's module builds a default boto3 resource when imported, which needs a region
+        os.environ["AWS_DEFAULT_REGION"] = region
+    from ask_sdk_dynamodb.adapter import DynamoDbAdapter
+
+    config = Config(connect_timeout=CONNECT_TIMEOUT_SECONDS, read_timeout=READ_TIMEOUT_SECONDS,
+                    retries={"total_max_attempts": MAX_ATTEMPTS, "mode": "standard"})
+    resource = boto3.resource("dynamodb", region_name=region, config=config)
+    return DynamoDbAdapter(table_name=table, partition_key_name=PARTITION_KEY, attribute_name=ATTRIBUTE,
+                           create_table=False, partition_keygen=user_id, dynamodb_resource=resource)
+
+
+# --- the setting ---------------------------------------------------------------------
+
+
+def describe(environ: Mapping[str, str] | None = None, host: str = "lambda") -> str:
+    """The store setting in force: LEG_CRAMP_STORE, the Alexa-hosted variables, or
+    the host's default."""
+    environ = os.environ if environ is None else environ
+    setting = (environ.get(SETTING) or "").strip()
+    if setting:
+        return setting
+    if environ.get(HOSTED_TABLE):
+        return f"dynamodb://{environ[HOSTED_TABLE]}"
+    if host not in DEFAULTS:
+        raise ValueError(f"unknown host {host!r}: one of {', '.join(DEFAULTS)}")
+    return DEFAULTS[host]
+
+
+def from_setting(setting: str, environ: Mapping[str, str] | None = None) -> AbstractPersistenceAdapter | None:
+    """The adapter a setting names, or None for ``none``. ValueError if it names none."""
+    environ = os.environ if environ is None else environ
+    if setting == "none":
+        return None
+    if setting.startswith("dynamodb://"):
+        table = setting.removeprefix("dynamodb://")
+        if not table or "/" in table:
+            raise ValueError(f"{SETTING}={setting!r}: write dynamodb://TABLE")
+        region = environ.get(HOSTED_REGION) if not environ.get(SETTING) else None
+        return dynamodb_adapter(table, region or None)
+    if setting in ("sqlite:", "sqlite://"):
+        return SQLiteAdapter(default_sqlite_path(environ))
+    if setting.startswith("sqlite:///"):
+        path = setting.removeprefix("sqlite://")
+        if not os.path.isabs(path) or path.endswith("/"):
+            raise ValueError(f"{SETTING}={setting!r}: write sqlite:///ABSOLUTE/PATH/FILE")
+        return SQLiteAdapter(path)
+    raise ValueError(f"{SETTING}={setting!r} is not a store: use dynamodb://TABLE, "
+                     "sqlite:///ABSOLUTE/PATH, sqlite: or none")
+
+
+def from_environment(host: str = "lambda",
+                     environ: Mapping[str, str] | None = None) -> AbstractPersistenceAdapter | None:
+    """The store the environment names for this host ("lambda" or "local")."""
+    return from_setting(describe(environ, host), environ)
