@@ -34,7 +34,7 @@ from ask_sdk_core.exceptions import PersistenceException
 if TYPE_CHECKING:
     import sqlite3
 
-    from ask_sdk_model import RequestEnvelope
+    from ask_sdk_model.request_envelope import RequestEnvelope
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +55,8 @@ SQLITE_BUSY_SECONDS = 1.0
 
 def user_id(request_envelope: RequestEnvelope) -> str:
     """The record's key: the Alexa user id (as the DynamoDB adapter's default keygen)."""
-    try:
-        found = request_envelope.context.system.user.user_id
-    except AttributeError:
-        found = None
+    system = getattr(request_envelope.context, "system", None)
+    found = getattr(getattr(system, "user", None), "user_id", None)
     if not isinstance(found, str) or not found:
         raise PersistenceException("no user id in the request envelope")
     return found
@@ -67,7 +65,7 @@ def user_id(request_envelope: RequestEnvelope) -> str:
 # --- SQLite ----------------------------------------------------------------------
 
 
-class SQLiteAdapter(AbstractPersistenceAdapter):  # type: ignore[misc]
+class SQLiteAdapter(AbstractPersistenceAdapter):
     """ask-sdk's persistence adapter on one SQLite file (ask-sdk has none for SQLite).
 
     Each thread of each process opens its own connection on first use; the file,

@@ -47,7 +47,8 @@ def request_envelope(request: dict[str, Any], *, locale: str = "en-US",
                      session_id: str | None = None, new: bool = True,
                      attributes: dict[str, Any] | None = None, application_id: str = SKILL_ID,
                      timestamp: str | None = None, api_access_token: str | None = None,
-                     granted: tuple[str, ...] = (), screen: str | None = None) -> dict[str, Any]:
+                     granted: tuple[str, ...] = (), screen: str | None = None,
+                     user_id: str = USER_ID, device_id: str = DEVICE_ID) -> dict[str, Any]:
     """A whole envelope around one request (``{"type": ..., ...}``), in a session.
     With ``api_access_token`` the skill may call Alexa's API; ``granted`` lists the
     permission scopes the user has granted (``context.System.user.permissions``);
@@ -55,7 +56,7 @@ def request_envelope(request: dict[str, Any], *, locale: str = "en-US",
     request = {"requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
                "timestamp": timestamp or now(), "locale": locale, **request}
     application = {"applicationId": application_id}
-    user: dict[str, Any] = {"userId": USER_ID}
+    user: dict[str, Any] = {"userId": user_id}
     if granted:
         user["permissions"] = {"consentToken": api_access_token,
                                "scopes": {scope: {"status": "GRANTED"} for scope in granted}}
@@ -78,11 +79,27 @@ def request_envelope(request: dict[str, Any], *, locale: str = "en-US",
                     "application": application, "user": user,
                     "attributes": dict(attributes or {})},
         "context": {"System": {"application": application, "user": user,
-                               "device": {"deviceId": DEVICE_ID, "supportedInterfaces": interfaces},
+                               "device": {"deviceId": device_id, "supportedInterfaces": interfaces},
                                "apiEndpoint": "https://api.amazonalexa.com",
                                **({"apiAccessToken": api_access_token} if api_access_token else {})},
                     **context},
         "request": request,
+    }
+
+
+def skill_event(name: str, *, user_id: str = USER_ID, application_id: str = SKILL_ID,
+                timestamp: str | None = None, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A skill event (``AlexaSkillEvent.SkillDisabled`` and the like) as Alexa sends
+    it: no session, the user in the context, the event's own fields in ``body``."""
+    application, user = {"applicationId": application_id}, {"userId": user_id}
+    return {
+        "version": "1.0",
+        "context": {"System": {"application": application, "user": user,
+                               "apiEndpoint": "https://api.amazonalexa.com"}},
+        "request": {"type": name, "requestId": f"amzn1.echo-api.request.{uuid.uuid4()}",
+                    "timestamp": timestamp or now(), "locale": "en-US",
+                    "eventCreationTime": timestamp or now(), "eventPublishingTime": timestamp or now(),
+                    **({"body": body} if body else {})},
     }
 
 

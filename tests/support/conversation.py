@@ -117,22 +117,42 @@ def check(response: dict) -> dict:
 
 
 class Conversation:
-    """One user talking to the skill; the session is carried from turn to turn."""
+    """One user talking to the skill; the session is carried from turn to turn, and
+    a new one starts after the skill ends one (as the next "Alexa, open ...").
 
-    def __init__(self, locale: str = "en-US", screen: str | None = None):
+    ``skill``: a skill of the test's own (``build_skill(Services(...))``), answered
+    through ``build.answer`` as the Lambda entry point answers; by default the
+    Lambda entry point itself. ``timestamp`` (ISO 8601, UTC) stands for the time
+    of the next requests; ``system`` adds to the envelope's context.System."""
+
+    def __init__(self, locale: str = "en-US", screen: str | None = None, *, skill=None,
+                 user_id: str = envelopes.USER_ID, device_id: str = envelopes.DEVICE_ID):
         self.locale = locale
         self.screen = screen  # one of envelopes.SCREENS, or None: a device without a screen
         self.session_id: str | None = None
         self.attributes: dict = {}
         self.transcript: list[tuple[str, Said]] = []
+        self.skill, self.user_id, self.device_id = skill, user_id, device_id
+        self.timestamp: str | None = None
+        self.system: dict = {}
+
+    def handler(self, event: dict) -> dict:
+        if self.skill is None:
+            return lambda_handler(event, None)
+        from skill.alexa.build import answer
+
+        return answer(self.skill, event)
 
     def send(self, request: dict) -> Said:
         new = self.session_id is None
         if new:
             self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
-        said = Said(check(lambda_handler(envelopes.request_envelope(
+        event = envelopes.request_envelope(
             request, locale=self.locale, session_id=self.session_id, new=new,
-            attributes=self.attributes, screen=self.screen), None)))
+            attributes=self.attributes, timestamp=self.timestamp, user_id=self.user_id,
+            device_id=self.device_id, screen=self.screen)
+        event["context"]["System"].update(self.system)
+        said = Said(check(self.handler(event)))
         self.transcript.append((request.get("intent", {}).get("name", request["type"]), said))
         if said.ended:
             self.session_id, self.attributes = None, {}
@@ -151,6 +171,11 @@ class Conversation:
     def touch(self, action: str) -> Said:
         """A button on the screen: the UserEvent its SendEvent sends."""
         return self.send(envelopes.user_event(action))
+
+    def event(self, name: str, **body) -> dict:
+        """A skill event for this user (no session); the raw response envelope."""
+        return self.handler(envelopes.skill_event(name, user_id=self.user_id, timestamp=self.timestamp,
+                                                  body=body or None))
 
     @property
     def in_session(self) -> bool:
