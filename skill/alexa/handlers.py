@@ -103,7 +103,7 @@ def _time_zone(handler_input: HandlerInput, memory: Memory | None, known: Prefer
     stored = preferences.fresh_time_zone(known, device_id, now) if known else None
     if stored is not None:
         return stored
-    zone = local_time.device_time_zone(handler_input, now)
+    zone = local_time.device_time_zone(handler_input)
     if zone and device_id and memory is not None and memory.writable:
         memory.note(**preferences.time_zone_read(memory.record, device_id, zone, now))
     return zone
@@ -267,10 +267,10 @@ class SkillEventHandler(AbstractRequestHandler):
         self.remembers = remembers
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return get_request_type(handler_input).startswith("AlexaSkillEvent.")
+        return str(get_request_type(handler_input)).startswith("AlexaSkillEvent.")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        event = get_request_type(handler_input)
+        event = str(get_request_type(handler_input))
         if event == "AlexaSkillEvent.SkillDisabled":
             forgotten = Memory(handler_input, self.remembers).forget()
             log.info("skill disabled: record %s", "deleted" if forgotten else "NOT deleted (store failing)")

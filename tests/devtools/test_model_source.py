@@ -63,13 +63,13 @@ def _edit(path: Path, change) -> None:
 
 def test_an_intent_added_to_the_source_reaches_every_locale(project):
     _edit(project / models.SOURCE_DIR / "base.json", lambda d: d["intents"].append(
-        {"name": "ForgetMeIntent", "samples": ["forget (me|my settings)"]}))
+        {"name": "ShowStreakIntent", "samples": ["show my (streak|progress)"]}))
     assert sorted(models.write(project)) == sorted(f"interaction_models/{locale}.json" for locale in LOCALES)
     for locale in LOCALES:
         language = json.loads((project / "interaction_models" / f"{locale}.json").read_text("utf-8"))
         intent = next(i for i in language["interactionModel"]["languageModel"]["intents"]
-                      if i["name"] == "ForgetMeIntent")
-        assert intent == {"name": "ForgetMeIntent", "slots": [], "samples": ["forget me", "forget my settings"]}
+                      if i["name"] == "ShowStreakIntent")
+        assert intent == {"name": "ShowStreakIntent", "slots": [], "samples": ["show my streak", "show my progress"]}
     assert models.stale(project) == []
 
 

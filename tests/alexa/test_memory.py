@@ -11,13 +11,13 @@ import re
 import sqlite3
 
 import pytest
-from conversation import Conversation
 
 from skill.alexa import memory, preferences
 from skill.alexa.build import build_skill
 from skill.alexa.services import Services
 from skill.alexa.store import SQLiteAdapter
 from skill.speech.words import words_for
+from tests.support.conversation import Conversation
 
 WORDS = words_for("en-US")
 FULL_NIGHT = WORDS.text("launch.night")
@@ -353,31 +353,32 @@ def test_unknown_fields_and_bad_values_survive_a_write(path, skill):
 
 # --- the device's time zone: read once a day, not at every launch ------------------------------
 
-def test_a_launch_with_a_fresh_stored_time_zone_makes_no_settings_api_call(skill, path):
-    from test_local_time import SettingsAPI
+def test_a_launch_with_a_fresh_stored_time_zone_makes_no_settings_api_call(alexa_api, path):
+    from skill.alexa import local_time
+    from skill.alexa.api_client import AlexaApiClient
 
-    api = SettingsAPI()
-    try:
-        api.zone = "Australia/Sydney"  # 03:00 UTC is 14:00 there: daytime
-        chat = Conversation(skill=skill)
-        chat.system = {"apiEndpoint": api.endpoint, "apiAccessToken": "token-123"}
-        chat.timestamp = stamp(0)
-        assert "how to prevent them?" in chat.open().speech
-        assert len(api.calls) == 1
-        zones = stored(path)["time_zones"]
-        assert zones == {"amzn1.ask.device.LOCAL": {"zone": "Australia/Sydney",
-                                                    "read_at": zones["amzn1.ask.device.LOCAL"]["read_at"]}}
-        end(chat)
+    skill = build_skill(Services(persistence_adapter=SQLiteAdapter(path),
+                                 api_client=AlexaApiClient(stand_in=alexa_api.url)))
+    device = "amzn1.ask.device.LOCAL"
+    alexa_api.state.zones[device] = "Australia/Sydney"  # 03:00 UTC is 14:00 there: daytime
+    chat = Conversation(skill=skill)
+    chat.system = {"apiAccessToken": "token-123"}
+    chat.timestamp = stamp(0)
+    assert "how to prevent them?" in chat.open().speech
+    assert len(alexa_api.calls_to("settings")) == 1
+    zones = stored(path)["time_zones"]
+    assert zones == {device: {"zone": "Australia/Sydney", "read_at": zones[device]["read_at"]}}
+    end(chat)
 
-        chat.timestamp = stamp(0, 20)  # the same day, 07:00 in Sydney: still daytime, from the record
-        assert "how to prevent them?" in chat.open().speech
-        assert len(api.calls) == 1
-        end(chat)
+    local_time.ZONES.clear()  # another worker, or a cold Lambda: only the record knows
+    chat.timestamp = stamp(0, 20)  # the same day, 07:00 in Sydney: still daytime, from the record
+    assert "how to prevent them?" in chat.open().speech
+    assert len(alexa_api.calls_to("settings")) == 1
+    end(chat)
 
-        api.zone = "America/New_York"  # a day later the zone is read again (the device moved)
-        chat.timestamp = stamp(1, 4)
-        assert chat.open().speech.endswith("Is your leg cramping now?")  # 23:00 in New York
-        assert len(api.calls) == 2
-        assert stored(path)["time_zones"]["amzn1.ask.device.LOCAL"]["zone"] == "America/New_York"
-    finally:
-        api.server.shutdown()
+    local_time.ZONES.clear()
+    alexa_api.state.zones[device] = "America/New_York"  # a day later it is read again (she moved)
+    chat.timestamp = stamp(1, 4)
+    assert chat.open().speech.endswith("Is your leg cramping now?")  # 23:00 in New York
+    assert len(alexa_api.calls_to("settings")) == 2
+    assert stored(path)["time_zones"][device]["zone"] == "America/New_York"

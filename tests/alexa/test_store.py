@@ -15,6 +15,7 @@ from skill.alexa.services import services_from_environment
 from skill.alexa.store import SQLiteAdapter
 from skill.devtools.envelopes import request_envelope
 from skill.speech.words import words_for
+from tests.support.conversation import Conversation
 
 
 def envelope_for(user: str):
@@ -30,15 +31,15 @@ def envelope_for(user: str):
 
 def test_nothing_set_means_nothing_remembered_on_lambda_and_a_file_in_the_data_folder_locally(tmp_path):
     environ = {"XDG_DATA_HOME": str(tmp_path), "HOME": str(tmp_path)}
-    assert services_from_environment("lambda", environ).persistence_adapter is None
-    local = services_from_environment("local", environ).persistence_adapter
+    assert services_from_environment(environ, host="lambda").persistence_adapter is None
+    local = services_from_environment(environ, host="local").persistence_adapter
     assert isinstance(local, SQLiteAdapter)
     assert local.path == tmp_path / "leg-cramp-helper" / "preferences.sqlite3"
     assert not local.path.exists()  # created on first use, not before
 
 
 def test_none_remembers_nothing_anywhere():
-    assert services_from_environment("local", {"LEG_CRAMP_STORE": "none"}).persistence_adapter is None
+    assert services_from_environment({"LEG_CRAMP_STORE": "none"}, host="local").persistence_adapter is None
 
 
 def test_an_absolute_sqlite_path(tmp_path):
@@ -52,11 +53,11 @@ def test_a_setting_that_names_no_store_is_refused_with_what_to_write(setting):
     with pytest.raises(ValueError, match="LEG_CRAMP_STORE"):
         store.from_setting(setting)
     with pytest.raises(ValueError):
-        services_from_environment("local", {"LEG_CRAMP_STORE": setting})
+        services_from_environment({"LEG_CRAMP_STORE": setting}, host="local")
 
 
 def test_on_lambda_a_bad_setting_is_logged_and_the_skill_still_answers(caplog):
-    services = services_from_environment("lambda", {"LEG_CRAMP_STORE": "postgres://db"})
+    services = services_from_environment({"LEG_CRAMP_STORE": "postgres://db"}, host="lambda")
     assert services.persistence_adapter is None
     assert "not a store" in caplog.text
 
@@ -137,8 +138,6 @@ def test_several_processes_and_threads_write_at_once_and_nothing_is_lost(tmp_pat
 
 def test_the_skill_keeps_no_words_about_health_in_the_record(tmp_path):
     """Whatever is said, the record holds only the documented fields."""
-    from conversation import Conversation
-
     from skill.alexa.build import build_skill
     from skill.alexa.preferences import FIELDS
     from skill.alexa.services import Services
