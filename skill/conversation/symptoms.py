@@ -46,7 +46,7 @@ CRAMP_TERMS = frozenset({
 CONCERN_TERMS = frozenset({
     "dangerous", "danger", "serious", "worry", "worried", "warning", "sign", "signs",
     "mean", "means", "wrong", "doctor", "midwife", "g p", "gp", "nhs", "hospital", "a and e",
-    "help now",
+    "get help", "help now", "one one one",
 })
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")

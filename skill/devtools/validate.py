@@ -7,6 +7,9 @@ judged as it is:
   source (``interaction_models/source/``, see ``skill.devtools.models``), ASK structure,
   the invocation name rules, intents, samples, slots and slot types;
 - the code and each model agree on intents and slots;
+- what the samples let through: no catch-all sample in a safety intent (a cramp
+  would get the warning answer), every built-in's extension samples its own, no
+  pain in a Stop or Cancel sample;
 - the skill manifest ``DIR/skill.json``: store text, example phrases that are
   real samples, the medical disclaimer, privacy and compliance answered;
 - every response the skill can give: each intent in each dialogue state, in
@@ -33,10 +36,10 @@ from pathlib import Path
 from typing import Any
 
 from skill.alexa.handlers import SLOTS
-from skill.conversation import policy
+from skill.conversation import policy, symptoms
 from skill.conversation.routines import ROUTINES
 from skill.conversation.state import QUESTIONS, ROUTINE_QUESTIONS, State
-from skill.devtools import envelopes, icons
+from skill.devtools import envelopes, hearing, icons, strict
 from skill.devtools import models as model_source
 from skill.speech.words import LOCALES
 
@@ -302,6 +305,63 @@ def code_problems(document: Any) -> list[str]:
     return found
 
 
+# --- hearing: what the samples let through ------------------------------------
+
+#: Cramp words a custom slot might catch, to show what a catch-all sample lets through.
+CRAMP_FILLERS = ("cramping", "killing me", "a cramp")
+
+
+def _said(sample: str) -> str:
+    return " ".join(hearing.words(sample))
+
+
+def hearing_problems(document: Any) -> list[str]:
+    """Samples that would let the wrong thing through, in one interaction model:
+
+    - a safety intent's sample that says nothing of a red flag or of danger itself
+      (``my calf is {symptom}``): Alexa fills a custom slot with any words, so a
+      cramp would reach the warning answer;
+    - a built-in intent's extension sample that Alexa already hears as another
+      built-in (``again`` on NextIntent and RepeatIntent), or that names a red
+      flag (it would skip the safety answer);
+    - a Stop or Cancel sample that speaks of pain ("it won't stop"): pain is never
+      heard as stop."""
+    found = []
+    intents = _intents(document)
+    custom_types = set(_types(document))
+    known = {_said(phrase): name for name, phrases in hearing.BUILT_IN_PHRASES.items()
+             if name in intents for phrase in phrases}
+    for name, intent in intents.items():
+        slot_types = {slot.get("name"): slot.get("type") for slot in intent.get("slots") or []
+                      if isinstance(slot, dict)}
+        for sample in intent.get("samples") or []:
+            if not isinstance(sample, str):
+                continue
+            custom = [slot for slot in _SLOT_REFERENCE.findall(sample) if slot_types.get(slot) in custom_types]
+            carrier = _SLOT_REFERENCE.sub(" ", sample)
+            if name in policy.SAFETY_INTENTS and not symptoms.names_a_concern(carrier):
+                if custom:
+                    filled = _SLOT_REFERENCE.sub(CRAMP_FILLERS[0], sample)
+                    found.append(f"{name}: sample {sample!r} is a catch-all: a cramp fills "
+                                 f"{{{custom[0]}}} ({filled!r}) and gets the warning answer; give it words "
+                                 "of its own (\"is {symptom} dangerous\") or write the red flags out")
+                else:
+                    found.append(f"{name}: sample {sample!r} names no red flag and no danger, "
+                                 "so a cramp could get the warning answer")
+            if not name.startswith("AMAZON."):
+                continue
+            other = known.get(_said(sample))
+            if other is not None and other != name:
+                found.append(f"{name}: extension sample {sample!r} is how Alexa hears {other}; "
+                             "a built-in's extension samples must be its own")
+            if symptoms.is_red_flag(sample):
+                found.append(f"{name}: extension sample {sample!r} names a red flag; it belongs to a "
+                             "safety intent, not to a built-in")
+            if name in ("AMAZON.StopIntent", "AMAZON.CancelIntent") and symptoms.names_pain(sample):
+                found.append(f"{name}: sample {sample!r} speaks of pain, which must never be heard as stop")
+    return found
+
+
 # --- the manifest -------------------------------------------------------------
 
 DISCLAIMER = "not a substitute for professional medical advice"
@@ -331,22 +391,6 @@ _EXAMPLE = re.compile(
 _SEPARATORS = ("to", "for", "about", "that", "if", "whether", "and")
 
 
-def _sample_pattern(sample: str, slots: dict[str, str], types: dict[str, dict[str, Any]]) -> re.Pattern[str]:
-    """A sample as a pattern a filled-in phrase matches: a custom slot matches its
-    values and synonyms, a built-in one any words."""
-    parts, last = [], 0
-    text = normal(sample)
-    for match in _SLOT_REFERENCE.finditer(text):
-        parts.append(re.escape(text[last:match.start()]))
-        slot_type = types.get(slots.get(match.group(1), ""))
-        said = [normal(word) for value in (slot_type or {}).get("values") or []
-                for word in [value["name"]["value"], *value["name"].get("synonyms", [])]]
-        parts.append("(?:" + "|".join(map(re.escape, said)) + ")" if said else r"[\w' .-]+?")
-        last = match.end()
-    parts.append(re.escape(text[last:]))
-    return re.compile("^" + "".join(parts) + "$")
-
-
 def _utterance(phrase: str) -> str:
     return normal(re.sub(r"[,?!]", " ", phrase)).rstrip(".")
 
@@ -367,17 +411,9 @@ def example_problems(phrase: Any, document: Any) -> list[str]:
             return [f"example phrase {phrase!r}: ask or tell needs something to ask"]
         return []
     candidates = [rest] + [rest[len(word) + 1:] for word in _SEPARATORS if rest.startswith(word + " ")]
-    types = _types(document)
-    for intent in _intents(document).values():
-        slots = {slot["name"]: slot["type"] for slot in intent.get("slots") or []
-                 if isinstance(slot, dict) and isinstance(slot.get("name"), str)
-                 and isinstance(slot.get("type"), str)}
-        for sample in intent.get("samples") or []:
-            if not isinstance(sample, str):
-                continue
-            pattern = _sample_pattern(sample, slots, types)
-            if any(pattern.match(candidate) for candidate in candidates):
-                return []
+    model = strict.compile_model(_language(document))
+    if any(strict.match(candidate, model).intent not in (None, hearing.FALLBACK) for candidate in candidates):
+        return []
     return [f"example phrase {phrase!r}: {candidates[-1]!r} is not a sample utterance of the model"]
 
 
@@ -712,6 +748,7 @@ def validate(directory: str | Path, *, responses: bool = True) -> list[Problem]:
                                           f"(skill.speech.words.LOCALES: {', '.join(LOCALES)})"))
         problems += [Problem(name, message) for message in model_problems(document)]
         problems += [Problem(name, message) for message in code_problems(document)]
+        problems += [Problem(name, message) for message in hearing_problems(document)]
     for locale in LOCALES:
         if paths and locale not in models and not (root / MODELS_DIR / f"{locale}.json").exists():
             problems.append(Problem(MODELS_DIR, f"no model for {locale}, a locale the skill speaks"))

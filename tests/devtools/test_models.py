@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from skill.conversation.policy import INTENTS
-from skill.devtools.validate import code_problems, model_problems
+from skill.devtools.validate import code_problems, hearing_problems, model_problems
 from skill.speech.words import LOCALES
 
 MODELS = Path(__file__).resolve().parents[2] / "interaction_models"
@@ -28,8 +28,13 @@ CUSTOM = {
     "PreventCrampsIntent": {},
     "BedtimeStretchIntent": {},
     "WarningSignsIntent": {"symptom": "SYMPTOM"},
+    "ClotSignsIntent": {},
+    "EmergencyIntent": {},
+    "CrampsNormalIntent": {},
+    "SupplementsIntent": {},
 }
-MIN_SAMPLES = 15
+MIN_SAMPLES = 24          # dozens for every custom intent
+MIN_RELIEF_SAMPLES = 300  # hundreds for the cramp itself
 
 
 def load(locale: str) -> dict:
@@ -92,3 +97,35 @@ def test_the_rules_catch_a_sample_in_two_intents():
     why = next(i for i in language["intents"] if i["name"] == "WhyCrampsIntent")
     why["samples"].append("Help  my CRAMP")
     assert any("is in two intents" in problem for problem in model_problems(document))
+
+
+@locales
+def test_no_sample_lets_the_wrong_thing_through(locale):
+    assert hearing_problems(load(locale)) == []
+
+
+@locales
+def test_the_relief_intent_hears_hundreds_of_ways_of_saying_cramp(locale):
+    assert len(intents(locale)["RelieveCrampIntent"]["samples"]) >= MIN_RELIEF_SAMPLES
+
+
+@locales
+@pytest.mark.parametrize("intent, samples", [
+    ("RelieveCrampIntent", ["relieve cramp"]),   # the card's phrases, word for word
+    ("WhyCrampsIntent", ["why cramps"]),
+    ("EmergencyIntent", ["call an ambulance", "what's the emergency number"]),
+    ("AMAZON.YesIntent", ["better", "much better", "a bit better", "it's gone", "all good"]),
+    ("AMAZON.NoIntent", ["not yet", "worse", "nope"]),
+    ("AMAZON.StopIntent", ["I'm done", "that's enough"]),
+    ("AMAZON.RepeatIntent", ["what did you say", "sorry"]),
+])
+def test_the_phrases_the_issue_names_are_samples(locale, intent, samples):
+    assert set(samples) <= set(intents(locale)[intent]["samples"])
+
+
+@locales
+def test_pain_that_will_not_stop_is_never_a_stop_sample(locale):
+    stop = set(intents(locale)["AMAZON.StopIntent"]["samples"]) | set(intents(locale)["AMAZON.CancelIntent"]["samples"])
+    assert not {"make it stop", "it won't stop", "the pain won't stop"} & stop
+    assert {"make it stop", "it won't stop"} <= set(intents(locale)["RelieveCrampIntent"]["samples"])
+    assert "the pain won't stop" in intents(locale)["ClotSignsIntent"]["samples"]

@@ -149,6 +149,35 @@ def test_a_missing_required_built_in(project, capsys, built_in):
     assert_reports(project, capsys, MODEL, f"required built-in intent {built_in} is missing")
 
 
+# --- what the samples let through --------------------------------------------------
+
+def test_a_catch_all_sample_that_lets_a_cramp_reach_the_warning_answer(project, capsys):
+    edit(project, MODEL, lambda d: intent(d, "WarningSignsIntent")["samples"].append("my calf is {symptom}"))
+    assert_reports(project, capsys, MODEL, "WarningSignsIntent: sample 'my calf is {symptom}' is a catch-all",
+                   "'my calf is cramping'")
+
+
+def test_a_safety_sample_that_names_no_red_flag(project, capsys):
+    edit(project, MODEL, lambda d: intent(d, "ClotSignsIntent")["samples"].append("my calf aches"))
+    assert_reports(project, capsys, MODEL, "ClotSignsIntent: sample 'my calf aches' names no red flag")
+
+
+def test_an_extension_sample_alexa_hears_as_another_built_in(project, capsys):
+    edit(project, MODEL, lambda d: intent(d, "AMAZON.NextIntent")["samples"].append("say that again"))
+    assert_reports(project, capsys, MODEL, "AMAZON.NextIntent: extension sample 'say that again' is how "
+                                           "Alexa hears AMAZON.RepeatIntent")
+
+
+def test_an_extension_sample_that_names_a_red_flag(project, capsys):
+    edit(project, MODEL, lambda d: intent(d, "AMAZON.YesIntent")["samples"].append("much better but swollen"))
+    assert_reports(project, capsys, MODEL, "extension sample 'much better but swollen' names a red flag")
+
+
+def test_pain_in_a_stop_sample(project, capsys):
+    edit(project, MODEL, lambda d: intent(d, "AMAZON.StopIntent")["samples"].append("the ache won't stop"))
+    assert_reports(project, capsys, MODEL, "AMAZON.StopIntent: sample \"the ache won't stop\" speaks of pain")
+
+
 # --- the code and the model ---------------------------------------------------------
 
 def test_an_intent_the_code_does_not_handle(project, capsys):

@@ -1,0 +1,279 @@
+"""The listening corpus: real phrasing, in every state and locale, judged by what the skill says.
+
+Each phrase of ``listening.txt`` is heard two ways: through the terminal's
+typed-text hearing (``skill.devtools.hearing``, forgiving as speech recognition
+is) and through strict sample matching (``skill.devtools.strict``: the phrase
+is a sample of the model with slot values filled in). The intent Alexa would
+send is then sent, in the state the section names, through the real Lambda
+entry point, and the answer is judged by what the skill says (``ANSWERS``), not
+by the intent's name.
+
+Safety phrases must be right in every state, through both ways of hearing; the
+whole corpus at least 95% right through the terminal's hearing and 80% through
+strict matching. ``python -m tests.conversation.test_listening`` prints the figures.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from skill.devtools import hearing, strict
+from skill.speech.words import LOCALES, Words, words_for
+from tests.support.conversation import Conversation, Said
+
+CORPUS = Path(__file__).with_name("listening.txt")
+HEARD_TARGET, STRICT_TARGET = 0.95, 0.80
+MIN_PHRASES = 300
+
+# --- the states: how a conversation gets there -------------------------------------
+
+STATES: dict[str, list[tuple[str, dict]]] = {
+    "fresh": [],
+    "launch": [("open", {})],
+    "round": [("RelieveCrampIntent", {})],
+    "round-left": [("RelieveCrampIntent", {"leg": "left"})],
+    "last-round": [("RelieveCrampIntent", {}), ("AMAZON.NoIntent", {}), ("AMAZON.NoIntent", {})],
+    "bedtime": [("BedtimeStretchIntent", {})],
+    "paused": [("RelieveCrampIntent", {}), ("AMAZON.PauseIntent", {})],
+    "prevention": [("WhyCrampsIntent", {})],
+    "menu": [("open", {}), ("AMAZON.NoIntent", {})],
+    "aftercare": [("RelieveCrampIntent", {}), ("AMAZON.YesIntent", {})],
+}
+
+
+@cache
+def _reached(state: str, locale: str) -> Conversation:
+    chat = Conversation(locale)
+    for intent, slots in STATES[state]:
+        chat.open() if intent == "open" else chat.say(intent, **slots)
+    return chat
+
+
+def _in_state(state: str, locale: str) -> Conversation:
+    reached = _reached(state, locale)
+    chat = Conversation(locale)
+    chat.session_id, chat.attributes = reached.session_id, copy.deepcopy(reached.attributes)
+    chat.transcript = list(reached.transcript)
+    return chat
+
+
+# --- the answers, as the listener hears them ------------------------------------------
+
+HOLD = "Hold it there."
+
+
+def _has(key: str, **params: object) -> Callable[[Said, Words, Said | None], bool]:
+    return lambda said, words, before: words.text(key, **params) in said.speech
+
+
+def _starts(key: str) -> Callable[[Said, Words, Said | None], bool]:
+    return lambda said, words, before: said.speech.startswith(words.text(key))
+
+
+def _round(said: Said, words: Words, before: Said | None) -> bool:
+    return HOLD in said.speech and said.speech.endswith(words.question("ask.easing").speech)
+
+
+def _leg(key: str) -> Callable[[Said, Words, Said | None], bool]:
+    return lambda said, words, before: _round(said, words, before) and words.text(key) in said.speech
+
+
+def _both(*tests: Callable[[Said, Words, Said | None], bool]) -> Callable[[Said, Words, Said | None], bool]:
+    return lambda said, words, before: all(test(said, words, before) for test in tests)
+
+
+def _ends(said: Said, words: Words, before: Said | None) -> bool:
+    return said.ended
+
+
+def _no_stretch(said: Said, words: Words, before: Said | None) -> bool:
+    return HOLD not in said.speech
+
+
+ANSWERS: dict[str, Callable[[Said, Words, Said | None], bool]] = {
+    "emergency": _both(_starts("safety.emergency"), _ends),          # the number first
+    "clot": _both(_has("safety.clot"), _no_stretch, _ends),
+    "warning": _both(_has("safety.general"), _no_stretch, _ends),
+    "unknown": _both(_has("safety.unknown"), _no_stretch),
+    "stretch": _round,
+    "round": _round,
+    "left leg": _leg("leg.left"),
+    "right leg": _leg("leg.right"),
+    "other leg": _leg("leg.other"),
+    "hold 40": _both(_round, _has("hold.chosen", hold=40)),
+    "hold 20": _both(_round, _has("hold.chosen", hold=20)),
+    "hold adjusted": _both(_round, _has("hold.adjusted", hold=30)),
+    "keep going": _both(_round, _has("relief.hurts_at_first")),
+    "aftercare": _both(_has("relief.eased"), _ends),
+    "not eased": _both(_has("relief.not_eased"), _no_stretch, _ends),
+    "bedtime": _has("bedtime.start", rounds=3),
+    "bedtime round": _both(_has("bedtime.switch"), lambda said, words, before: HOLD in said.speech),
+    "why": _has("why.answer"),
+    "prevent": _has("prevent.answer"),
+    "normal": _has("normal.answer"),
+    "supplements": _has("supplements.answer"),
+    "okay": _starts("okay"),
+    "goodbye": _both(_has("goodbye"), _ends),
+    "stop": _both(_has("goodbye"), _ends),
+    "paused": _has("paused"),
+    "repeat": lambda said, words, before: before is not None and said.speech == before.speech,
+    "help": _has("help"),
+    "home": _has("launch.home"),
+    "fallback": _both(_has("fallback"), lambda said, words, before: not said.ended),
+}
+
+# --- the corpus -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entry:
+    phrase: str
+    answer: str
+    states: tuple[str, ...]
+    locales: tuple[str, ...]
+    safety: str | None  # "safety" (both ways of hearing), "safety-said" (the terminal's), or None
+
+
+_SECTION = re.compile(r"^\[(?P<kind>safety-said|safety)?\s*(?P<states>[\w\s-]*?)\s*(?:\|\s*(?P<locales>[\w\s-]+))?\]$")
+
+
+def corpus() -> list[Entry]:
+    entries: list[Entry] = []
+    states: tuple[str, ...] = ()
+    locales: tuple[str, ...] = LOCALES
+    safety: str | None = None
+    for number, line in enumerate(CORPUS.read_text("utf-8").splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        section = _SECTION.match(line)
+        if section:
+            names = tuple(section["states"].split())
+            states = tuple(STATES) if names == ("every",) else names
+            locales = tuple(section["locales"].split()) if section["locales"] else LOCALES
+            safety = section["kind"]
+            unknown = set(states) - set(STATES) or set(locales) - set(LOCALES)
+            assert not unknown, f"listening.txt line {number}: unknown state or locale {unknown}"
+            continue
+        phrase, arrow, answer = line.partition("=>")
+        assert arrow and answer.strip() in ANSWERS, f"listening.txt line {number}: {line!r}"
+        entries.append(Entry(phrase.strip(), answer.strip(), states, locales, safety))
+    return entries
+
+
+@dataclass(frozen=True)
+class Case:
+    entry: Entry
+    state: str
+    locale: str
+
+
+def cases() -> list[Case]:
+    return [Case(entry, state, locale) for entry in corpus() for state in entry.states for locale in entry.locales]
+
+
+HEARINGS: dict[str, Callable[[str, str], hearing.Understood]] = {
+    "terminal": hearing.understand,
+    "strict": strict.understand,
+}
+
+
+@cache
+def _answer(state: str, locale: str, request: str) -> tuple[Said, Said | None]:
+    """What the skill says to one request (JSON) in one state, and what it said before."""
+    chat = _in_state(state, locale)
+    before = chat.transcript[-1][1] if chat.transcript and chat.in_session else None
+    said = chat.open() if request == "launch" else chat.send(json.loads(request))
+    return said, before
+
+
+def outcome(case: Case, how: str) -> tuple[bool, str]:
+    """(right, what happened) for one case heard one way."""
+    understood = HEARINGS[how](case.entry.phrase, case.locale)
+    request = "launch" if understood.intent is None else json.dumps(understood.request(), sort_keys=True)
+    said, before = _answer(case.state, case.locale, request)
+    right = ANSWERS[case.entry.answer](said, words_for(case.locale), before)
+    return right, f"{understood.describe()}: {said.speech[:160]}"
+
+
+@cache
+def results(how: str) -> tuple[tuple[Case, bool, str], ...]:
+    return tuple((case, *outcome(case, how)) for case in cases())
+
+
+# --- the tests ------------------------------------------------------------------------
+
+
+def test_the_corpus_has_at_least_300_phrases_every_state_and_every_locale():
+    entries = corpus()
+    assert len({entry.phrase.lower() for entry in entries}) >= MIN_PHRASES
+    assert {state for entry in entries for state in entry.states} == set(STATES)
+    assert {locale for entry in entries for locale in entry.locales} == set(LOCALES)
+
+
+@pytest.mark.parametrize("how", HEARINGS)
+def test_every_safety_phrase_is_right_in_every_state_and_locale(how):
+    wanted = ("safety", "safety-said") if how == "terminal" else ("safety",)
+    wrong = [f"{case.locale} {case.state}: {case.entry.phrase!r} should be {case.entry.answer}, got {got}"
+             for case, right, got in results(how) if case.entry.safety in wanted and not right]
+    assert not wrong, "\n".join(wrong[:40]) + f"\n({len(wrong)} in all)"
+
+
+@pytest.mark.parametrize("how, target", [("terminal", HEARD_TARGET), ("strict", STRICT_TARGET)])
+def test_enough_of_the_corpus_is_right(how, target):
+    outcomes = results(how)
+    right = sum(ok for _, ok, _ in outcomes)
+    wrong = [f"{case.locale} {case.state}: {case.entry.phrase!r} should be {case.entry.answer}, got {got}"
+             for case, ok, got in outcomes if not ok]
+    assert right / len(outcomes) >= target, (f"{right}/{len(outcomes)} right\n" + "\n".join(wrong[:60]))
+
+
+@pytest.mark.parametrize("state, phrase, wrong", [
+    ("round", "chest pain", "stretch"),
+    ("round", "it's red and swollen", "round"),
+    ("round", "yes", "keep going"),
+    ("round", "worse", "aftercare"),
+    ("round", "make it stop", "stop"),
+    ("round", "the pain won't stop", "stop"),
+    ("fresh", "I have cramps", "warning"),
+    ("launch", "my calf is killing me", "clot"),
+    ("fresh", "purple monkey dishwasher", "stretch"),
+    ("last-round", "again", "round"),
+])
+def test_the_judge_tells_a_wrong_answer(state, phrase, wrong):
+    """The judge can fail: these answers are what the skill once said, and no longer does."""
+    entry = Entry(phrase, wrong, (state,), ("en-US",), None)
+    for how in HEARINGS:
+        assert outcome(Case(entry, state, "en-US"), how)[0] is False, (how, phrase)
+
+
+def figures() -> str:
+    lines = []
+    for how in HEARINGS:
+        outcomes = results(how)
+        right = sum(ok for _, ok, _ in outcomes)
+        safety = [ok for case, ok, _ in outcomes if case.entry.safety]
+        lines.append(f"{how}: {right}/{len(outcomes)} right ({100 * right / len(outcomes):.1f}%), "
+                     f"safety {sum(safety)}/{len(safety)}")
+    phrases = len({entry.phrase.lower() for entry in corpus()})
+    return f"{phrases} phrases, {len(cases())} cases (phrase x state x locale)\n" + "\n".join(lines)
+
+
+if __name__ == "__main__":
+    import sys
+
+    print(figures())
+    if "-v" in sys.argv:
+        for how in HEARINGS:
+            for case, ok, got in results(how):
+                if not ok:
+                    print(f"{how} {case.locale} {case.state}: {case.entry.phrase!r} "
+                          f"should be {case.entry.answer}, got {got}")
