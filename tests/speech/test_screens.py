@@ -54,7 +54,7 @@ def _walks(locale: str, screen: str):
     yield chat.say("AMAZON.YesIntent")
     yield chat.say("AMAZON.YesIntent")
     yield Conversation(locale, screen).say("PreventCrampsIntent")
-    for symptom in (None, "swollen", "chest pain"):
+    for symptom in (None, "swollen", "chest pain", "purple spots"):
         yield Conversation(locale, screen).say("WarningSignsIntent", symptom=symptom)
 
 
@@ -252,6 +252,12 @@ def test_the_warning_screen_shows_the_local_emergency_number_large(locale, call)
         isinstance(i, dict) and i.get("text") == "${payload.screen.call}" for i in v))
     size = next(i for i in call_text if i.get("text") == "${payload.screen.call}")["fontSize"]
     assert "18vh" in size and "22vh" in size  # the largest text on the screen
+
+
+def test_a_symptom_the_skill_cannot_place_shows_the_warning_signs():
+    said = Conversation(screen="echo-show-8").say("WarningSignsIntent", symptom="purple spots")
+    assert said.speech.startswith("I'm not sure what that means")
+    assert said.screen["kind"] == "warning" and len(said.screen["lines"]) == 2
 
 
 def test_chest_pain_shows_the_emergency_alone_and_stops_a_round_on_screen():

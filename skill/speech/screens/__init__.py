@@ -39,7 +39,8 @@ TIPS = ("screen.tips.food", "screen.tips.posture", "screen.tips.ankles", "screen
 #: The safety answers, and what their screen lists under the emergency number.
 WARNINGS = {"safety.emergency": (),
             "safety.clot": ("screen.warning.clot",),
-            "safety.general": ("screen.warning.clot", "screen.warning.stays")}
+            "safety.general": ("screen.warning.clot", "screen.warning.stays"),
+            "safety.unknown": ("screen.warning.clot", "screen.warning.stays")}
 #: How long a spoken sentence is taken to last on screen: Alexa speaks about
 #: 150 words a minute, with a short gap at each sentence's end.
 SECONDS_PER_WORD = 0.4
