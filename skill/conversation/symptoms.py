@@ -28,7 +28,7 @@ EMERGENCY_TERMS = frozenset({
 })
 #: Signs in the leg that point away from a cramp (FACTS 15-17).
 CLOT_TERMS = frozenset({
-    "swollen", "swelling", "swell", "swelled", "puffy", "bigger",
+    "swollen", "swelling", "swell", "swelled", "puffy", "bigger", "fatter",
     "red", "redness", "reddish", "redder", "hot", "warm", "warmth", "tender", "tenderness",
     "to touch", "to the touch", "when I touch it",
     "constant", "all the time", "won't go", "won't stop", "won't ease", "doesn't go", "doesn't stop",
