@@ -359,6 +359,15 @@ def test_next_round_walks_the_bedtime_stretch_to_its_end():
     assert last.screen["buttons"] == []  # nothing left to press
 
 
+def test_the_last_relief_round_offers_no_next_round():
+    chat = Conversation(screen="echo-show-5")
+    chat.say("RelieveCrampIntent")
+    assert [b["action"] for b in chat.touch("next").screen["buttons"]] == ["easing", "next", "stop"]
+    last = chat.touch("next")
+    assert last.speech.startswith("Let's try one last time.")
+    assert [b["action"] for b in last.screen["buttons"]] == ["easing", "stop"]
+
+
 def test_stop_ends_at_once_as_stop_does():
     chat = Conversation(screen="echo-show-8")
     chat.say("RelieveCrampIntent")

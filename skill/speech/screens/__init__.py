@@ -26,6 +26,8 @@ TOKEN_PREFIX = "leg-cramp-helper."
 BUTTONS = {"easing": "screen.button.easing", "next": "screen.button.next", "stop": "screen.button.stop"}
 #: The buttons a round shows, by the question its speech ends with.
 ROUND_BUTTONS = {"easing": ("easing", "next", "stop"), "next_round": ("next", "stop")}
+#: Said before the last relief round: there is no next round to offer.
+LAST_ROUND = "relief.last"
 #: Spoken sentences that change the cue on screen, and the words shown for them.
 CUES = {"stretch.cue": "screen.cue.stretch", "stretch.cue.again": "screen.cue.stretch",
         "stretch.hold": "screen.cue.hold", "stretch.release": "screen.cue.release"}
@@ -148,10 +150,13 @@ def _buttons(names: Sequence[str], words: Words) -> list[dict[str, str]]:
 
 def _round(parts: Sequence[Said | Pause], words: Words, ask: str | None) -> dict[str, Any]:
     played = beats(parts, words)
+    buttons = ROUND_BUTTONS.get(ask or "", ())
+    if any(isinstance(part, Said) and part.key == LAST_ROUND for part in parts):
+        buttons = tuple(name for name in buttons if name != "next")
     first = next((beat for beat in played if beat["cue"]), played[0])
     return {"cue": first["cue"], "side": first["side"], "left": first["left"],
             "unit": words.text("screen.seconds"), "beats": played,
-            "buttons": _buttons(ROUND_BUTTONS.get(ask or "", ()), words)}
+            "buttons": _buttons(buttons, words)}
 
 
 def _tips(words: Words) -> dict[str, Any]:
