@@ -177,7 +177,7 @@ def _forget(memory: Memory, turn: policy.Turn) -> policy.Turn:
     return turn._replace(memory="deleted" if memory.forget() else "failed")
 
 
-def _remember_what_was_said(memory: Memory, turn: policy.Turn, reply: Reply | Rendered, now: int) -> None:
+def _remember_what_was_said(memory: Memory, turn: policy.Turn, reply: Reply, now: int) -> None:
     """Note a disclaimer said to someone the record knows; write what changed."""
     form = policy.disclaimer_said(reply)
     if form and turn.disclaimer is not None:
@@ -209,13 +209,12 @@ def _respond(handler_input: HandlerInput, outcome: policy.Outcome, night: bool =
     reply, next_state = outcome
     envelope = handler_input.request_envelope
     words = words_for(_locale(handler_input))
-    rendered = reply if isinstance(reply, Rendered) else render(reply, words)
+    rendered = render(reply, words)
     if envelope.session is not None:
-        next_state = next_state.but(last_speech=rendered.speech, last_reprompt=rendered.reprompt)
+        next_state = next_state.but(last=reply)
         handler_input.attributes_manager.session_attributes = next_state.to_attributes()
     response = build_response(rendered)
-    if isinstance(reply, Reply):
-        response.directives = _screen(handler_input, reply, words, night) or None
+    response.directives = _screen(handler_input, reply, words, night) or None
     return response
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from skill.conversation import symptoms
-from skill.conversation.reply import Line, Piece, Rendered, Reply
+from skill.conversation.reply import Line, Piece, Reply
 from skill.conversation.routines import (
     BEDTIME,
     MAX_HOLD,
@@ -56,7 +56,7 @@ class Turn(NamedTuple):
     memory: str | None = None      # what the store did for this turn: "saved", "deleted", "off", "failed"
 
 
-Outcome = tuple["Reply | Rendered", State]
+Outcome = tuple[Reply, State]
 Spoken = tuple[Reply, State]  # an outcome that is words to say, never a repeat
 
 
@@ -87,9 +87,9 @@ FULL_DISCLAIMERS = frozenset({"launch.night", "launch.day", "relief.first"})
 SHORT_DISCLAIMERS = frozenset({"launch.short", "disclaimer.short"})
 
 
-def disclaimer_said(reply: Reply | Rendered) -> str | None:
+def disclaimer_said(reply: Reply) -> str | None:
     """ "full" or "short" if the reply says that form of "I'm not a doctor"."""
-    keys = {part.key for part in reply.say if isinstance(part, Line)} if isinstance(reply, Reply) else set()
+    keys = {part.key for part in reply.say if isinstance(part, Line)}
     if keys & FULL_DISCLAIMERS:
         return "full"
     return "short" if keys & SHORT_DISCLAIMERS else None
@@ -389,13 +389,13 @@ def stop(state: State, turn: Turn) -> Outcome:
 def repeat(state: State, turn: Turn) -> Outcome:
     """Say the last response again. If it held a stretch, that is another hold, and
     after three in a row it is time for the other things that help instead."""
-    if not state.last_speech:
+    if state.last is None:
         return _ask(state, [Line("repeat.none")], "start")
     if state.last_held:
         if state.holds >= RELIEF.rounds:
             return _not_eased()
-        return Rendered(state.last_speech, state.last_reprompt), state.but(holds=state.holds + 1)
-    return Rendered(state.last_speech, state.last_reprompt), state
+        return state.last, state.but(holds=state.holds + 1)
+    return state.last, state
 
 
 INTENTS: dict[str, Callable[[State, Turn], Outcome]] = {

@@ -92,3 +92,83 @@ def render(reply: Reply, words: Words) -> Rendered:
         return Rendered(ssml.speak(parts), None)
     question = words.question("ask." + reply.ask)
     return Rendered(ssml.speak(parts + [question.speech]), ssml.speak([question.reprompt]))
+
+
+# --- a reply kept in the session, so that "repeat" can say it again -------------------
+
+MAX_KEPT_PIECES = 64
+MAX_KEPT_NUMBER = 3600   # of any placeholder value (a hold's seconds, a count of rounds)
+MAX_KEPT_PAUSE = 60.0    # seconds: a hold's longest silence
+
+
+def reply_to_data(reply: Reply) -> dict[str, Any]:
+    """The reply as session-attribute JSON: its content keys, placeholder values and
+    pauses, never words or SSML. ``{"say": [piece, ...], "ask": question}`` where a
+    piece is a key, ``[key, {name: value}]`` or a pause's seconds (a number)."""
+    data: dict[str, Any] = {"say": [_piece_to_data(piece) for piece in reply.say]}
+    if reply.ask is not None:
+        data["ask"] = reply.ask
+    return data
+
+
+def _line_to_data(line: Line) -> Any:
+    if not line.params:
+        return line.key
+    return [line.key, {name: _line_to_data(value) if isinstance(value, Line) else value
+                       for name, value in line.params}]
+
+
+def _piece_to_data(piece: Piece) -> Any:
+    return piece.seconds if isinstance(piece, ssml.Pause) else _line_to_data(piece)
+
+
+def reply_from_data(data: Any, words: Words, questions: frozenset[str]) -> Reply:
+    """The reply ``reply_to_data`` kept, or ValueError if the data is anything else:
+    only known content keys, small whole numbers, legal pauses and one of
+    ``questions``, and only what renders within Alexa's limits in ``words``. So what
+    a session says it said last is re-rendered from the skill's own words, or not
+    at all."""
+    if not isinstance(data, dict) or set(data) - {"say", "ask"}:
+        raise ValueError("not a kept reply")
+    say, ask = data.get("say"), data.get("ask")
+    if not isinstance(say, list) or not 0 < len(say) <= MAX_KEPT_PIECES:
+        raise ValueError("pieces")
+    if ask is not None and ask not in questions:
+        raise ValueError("question")
+    known = words.keys()
+    reply = Reply(tuple(_piece_from_data(piece, known) for piece in say), ask)
+    try:
+        render(reply, words)  # every key a sentence, every placeholder filled, within the limits
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError) as problem:
+        raise ValueError(f"does not render: {type(problem).__name__}") from None
+    return reply
+
+
+def _piece_from_data(data: Any, known: set[str]) -> Piece:
+    if isinstance(data, (int, float)) and not isinstance(data, bool):
+        if not 0 < data <= MAX_KEPT_PAUSE:
+            raise ValueError("pause")
+        return ssml.Pause(data)
+    return _line_from_data(data, known, depth=0)
+
+
+def _line_from_data(data: Any, known: set[str], depth: int) -> Line:
+    if isinstance(data, str):
+        key, params = data, {}
+    elif isinstance(data, list) and len(data) == 2 and isinstance(data[0], str) and isinstance(data[1], dict):
+        key, params = data[0], data[1]
+    else:
+        raise ValueError("line")
+    if key not in known or key.startswith("ask.") or depth > 1:
+        raise ValueError("key")
+    values: dict[str, Any] = {}
+    for name, value in params.items():
+        if not isinstance(name, str) or not name.isidentifier() or len(name) > 40:
+            raise ValueError("placeholder")
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_KEPT_NUMBER:
+            values[name] = value
+        elif isinstance(value, (str, list)):
+            values[name] = _line_from_data(value, known, depth + 1)
+        else:
+            raise ValueError("placeholder value")
+    return Line(key, values)

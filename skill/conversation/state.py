@@ -15,8 +15,14 @@ read as a fresh start, never an error. No health information is stored.
       "holds": 2,                  # relief holds said in a row this session, repeats included (0-3)
       "last_held": true,           # the last response held a relief stretch ("repeat" holds again)
       "usual_hold": 20,            # the hold the person keeps (from the store), 10 to 60
-      "last": {"speech": "<speak>...</speak>", "reprompt": "<speak>...</speak>"}
+      "last": {"say": ["relief.again", ["stretch.count", {"seconds": 10}], 10], "ask": "easing"}
     }
+
+``last`` is the last response as content keys, placeholder values and pauses (see
+``reply.reply_to_data``), never words or SSML: "repeat" renders it again from the
+skill's own words. A ``last`` with an unknown key, a long pause, a question the skill
+does not ask or anything that does not render within Alexa's limits is tampering,
+and the conversation starts fresh.
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ from __future__ import annotations
 import logging
 from typing import Any, NamedTuple, TypeGuard
 
+from skill.conversation.reply import Reply, reply_from_data, reply_to_data
 from skill.conversation.routines import MAX_HOLD, MIN_HOLD, RELIEF, ROUTINES
+from skill.speech.words import words_for
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +41,6 @@ QUESTIONS = frozenset({"stretch", "menu", "start", "easing", "prevention",
                        "bedtime", "next_round", "resume", "why"})
 ROUTINE_QUESTIONS = frozenset({"easing", "next_round", "resume"})  # asked only mid-routine
 LEGS = frozenset({"left", "right"})
-MAX_SSML_CHARS = 8000
 
 
 class State(NamedTuple):
@@ -45,8 +52,7 @@ class State(NamedTuple):
     paused: bool = False
     holds: int = 0
     last_held: bool = False
-    last_speech: str | None = None
-    last_reprompt: str | None = None
+    last: Reply | None = None   # the last response, for "repeat"
     usual_hold: int | None = None
 
     def but(self, **changes: Any) -> State:
@@ -62,17 +68,13 @@ class State(NamedTuple):
             attributes["paused"] = True
         if self.last_held:
             attributes["last_held"] = True
-        if self.last_speech:
-            attributes["last"] = {"speech": self.last_speech, "reprompt": self.last_reprompt}
+        if self.last is not None:
+            attributes["last"] = reply_to_data(self.last)
         return attributes
 
 
 def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_ssml(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith("<speak>") and len(value) < MAX_SSML_CHARS
 
 
 def _read(attributes: dict[str, Any]) -> State:
@@ -92,16 +94,14 @@ def _read(attributes: dict[str, Any]) -> State:
         raise ValueError("usual_hold")
     if asked is not None and (asked not in QUESTIONS or (asked in ROUTINE_QUESTIONS and routine is None)):
         raise ValueError("asked")
-    if last is not None and not (isinstance(last, dict) and _is_ssml(last.get("speech"))
-                                 and (last.get("reprompt") is None or _is_ssml(last.get("reprompt")))):
-        raise ValueError("last")
+    # Checked against the base words, which hold every key (regional files only override).
+    last_reply = None if last is None else reply_from_data(last, words_for(None), QUESTIONS)
     if routine is None:
         round_, hold = 0, None
     return State(routine=routine, round=round_, hold=hold, leg=leg, asked=asked,
                  paused=routine is not None and attributes.get("paused", False) is True,
                  holds=holds, last_held=attributes.get("last_held", False) is True,
-                 last_speech=last["speech"] if last else None,
-                 last_reprompt=last.get("reprompt") if last else None, usual_hold=usual_hold)
+                 last=last_reply, usual_hold=usual_hold)
 
 
 def from_attributes(attributes: Any) -> State:
