@@ -47,8 +47,8 @@ FILE_NAME = "preferences.sqlite3"
 
 # Bounds on one DynamoDB call: a store that is down or slow costs at most about
 # attempts x (connect + read) before the skill answers with defaults.
-CONNECT_TIMEOUT_SECONDS = 0.5
-READ_TIMEOUT_SECONDS = 0.8
+CONNECT_TIMEOUT_SECONDS = 0.3
+READ_TIMEOUT_SECONDS = 0.5
 MAX_ATTEMPTS = 2
 SQLITE_BUSY_SECONDS = 1.0
 
