@@ -550,7 +550,68 @@ def manifest_problems(manifest: Any, models: dict[str, Any], root: Path | None =
                     "Wildcard", "SelfSigned", "Trusted"):
                 problem("apis.custom.endpoint.sslCertificateType must be Wildcard, SelfSigned or Trusted "
                         "for an https endpoint")
+    for message in events_problems(body.get("events")) + permissions_problems(body.get("permissions")):
+        problem(message)
     return found
+
+
+# Skill events Alexa can send (manifest names); the skill must hear SKILL_DISABLED, since
+# it keeps a preferences record that is deleted when the skill is disabled.
+SKILL_EVENTS = frozenset({"SKILL_ENABLED", "SKILL_DISABLED", "SKILL_PERMISSION_ACCEPTED",
+                          "SKILL_PERMISSION_CHANGED", "SKILL_ACCOUNT_LINKED",
+                          "SKILL_PROACTIVE_SUBSCRIPTION_CHANGED", "SKILL_NOTIFICATION_SUBSCRIPTION_CHANGED"})
+REQUIRED_EVENTS = frozenset({"SKILL_DISABLED"})
+
+
+def events_problems(events: Any) -> list[str]:
+    """manifest.events: the subscriptions the skill needs, only known ones, and an
+    endpoint (when given) that Alexa can call."""
+    if not isinstance(events, dict):
+        return ['manifest.events is missing: subscribe to SKILL_DISABLED ({"subscriptions": '
+                '[{"eventName": "SKILL_DISABLED"}]}), so that disabling the skill deletes what it keeps']
+    problems = []
+    subscriptions = events.get("subscriptions")
+    names = [entry.get("eventName") if isinstance(entry, dict) else None
+             for entry in subscriptions] if isinstance(subscriptions, list) else []
+    if not isinstance(subscriptions, list):
+        problems.append("manifest.events.subscriptions must be a list of {\"eventName\": ...}")
+    for name in names:
+        if name not in SKILL_EVENTS:
+            problems.append(f"manifest.events.subscriptions: {name!r} is not a skill event")
+    for name in sorted(REQUIRED_EVENTS - set(names)):
+        problems.append(f"manifest.events.subscriptions must include {name}: the skill deletes the "
+                        "person's preferences when it is disabled")
+    endpoint = events.get("endpoint")
+    if endpoint is not None:  # absent: `ask deploy` fills it (ask-resources.json targetEndpoint)
+        uri = endpoint.get("uri") if isinstance(endpoint, dict) else None
+        if not isinstance(uri, str) or not (uri.startswith("arn:aws:lambda:") or uri.startswith("https://")):
+            problems.append("manifest.events.endpoint.uri must be a Lambda ARN or an https URL")
+    return problems
+
+
+def _permissions_the_code_asks_for() -> dict[str, str]:
+    """Each permission scope the skill may ask a user for, and what it is for. The
+    reminders scope counts once the handlers can set a reminder."""
+    from skill.alexa import handlers, reminders
+
+    return {reminders.READWRITE: "the nightly bedtime reminder"} if hasattr(handlers, "reminders") else {}
+
+
+def permissions_problems(permissions: Any) -> list[str]:
+    """manifest.permissions: exactly the scopes the code asks for (certification
+    refuses a permission a skill does not use)."""
+    if permissions is None:
+        permissions = []
+    if not isinstance(permissions, list) or not all(
+            isinstance(entry, dict) and isinstance(entry.get("name"), str) for entry in permissions):
+        return ["manifest.permissions must be a list of {\"name\": scope}"]
+    listed = {entry["name"] for entry in permissions}
+    used = _permissions_the_code_asks_for()
+    problems = [f"manifest.permissions lists {scope}, which the skill never asks for"
+                for scope in sorted(listed - set(used))]
+    problems += [f"manifest.permissions must list {scope} ({why})"
+                 for scope, why in sorted(used.items()) if scope not in listed]
+    return problems
 
 
 # --- every response -----------------------------------------------------------

@@ -310,3 +310,41 @@ def test_the_walk_judges_each_screen_it_is_sent(monkeypatch):
     assert any(where.startswith("en-US, RelieveCrampIntent") and "RenderDocument: the data source is" in problem
                for where, problem in found)
     assert any(where.startswith("en-US, PreventCrampsIntent") for where, _ in found)
+
+
+# --- events and permissions ----------------------------------------------------------------
+
+def test_no_event_subscriptions_means_disabling_would_not_delete(project, capsys):
+    edit(project, "skill.json", lambda d: d["manifest"].pop("events"))
+    assert_reports(project, capsys, "skill.json", "manifest.events is missing", "SKILL_DISABLED")
+
+
+def test_skill_disabled_must_be_among_the_subscriptions(project, capsys):
+    edit(project, "skill.json", lambda d: d["manifest"]["events"].update(
+        subscriptions=[{"eventName": "SKILL_ENABLED"}]))
+    assert_reports(project, capsys, "skill.json", "must include SKILL_DISABLED")
+
+
+def test_an_unknown_event_is_reported(project, capsys):
+    edit(project, "skill.json", lambda d: d["manifest"]["events"]["subscriptions"].append(
+        {"eventName": "SKILL_DELETED"}))
+    assert_reports(project, capsys, "skill.json", "'SKILL_DELETED' is not a skill event")
+
+
+def test_an_events_endpoint_alexa_cannot_call_is_reported(project, capsys):
+    edit(project, "skill.json", lambda d: d["manifest"]["events"].update(endpoint={"uri": "http://example.org"}))
+    assert_reports(project, capsys, "skill.json", "events.endpoint.uri must be a Lambda ARN or an https URL")
+
+
+def test_a_permission_the_skill_never_asks_for_is_reported(project, capsys):
+    edit(project, "skill.json", lambda d: d["manifest"].update(
+        permissions=[{"name": "alexa::profile:email:read"}]))
+    assert_reports(project, capsys, "skill.json", "lists alexa::profile:email:read, which the skill never asks for")
+
+
+def test_the_permissions_the_code_asks_for_must_be_listed(project, capsys, monkeypatch):
+    from skill.alexa import handlers, reminders
+
+    monkeypatch.setattr(handlers, "reminders", reminders, raising=False)  # as when reminders are wired
+    edit(project, "skill.json", lambda d: d["manifest"].pop("permissions", None))
+    assert_reports(project, capsys, "skill.json", f"must list {reminders.READWRITE}")
