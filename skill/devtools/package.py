@@ -2,7 +2,10 @@
 
 Writes, in DIR (default ``dist``):
 
-    ask-resources.json                       ASK CLI v2 project, lambda deployer
+    ask-resources.json                       ASK CLI v2 project, CloudFormation deployer
+    infrastructure/cfn-deployer/skill-stack.json
+                                             the stack: the Lambda, its DynamoDB table of
+                                             preferences and a least-privilege role
     skill-package/skill.json                 the skill manifest
     skill-package/interactionModels/custom/<locale>.json
     skill-package/assets/images/             the store icons skill.json names (file://...)
@@ -12,8 +15,13 @@ Writes, in DIR (default ``dist``):
     leg-cramp-helper-lambda.zip              the same code plus its dependencies,
                                              ready to upload to a Python 3.11+ Lambda
 
-``cd DIR && ask deploy`` deploys the project (the ASK CLI installs the
-requirements itself); the zip is for uploading by hand in the AWS console.
+``cd DIR && ask deploy`` deploys the project with the ASK CLI's
+``@ask-cli/cfn-deployer``: the stack makes the preferences table (on-demand
+billing, point-in-time recovery) and points the Lambda at it with
+``LEG_CRAMP_STORE=dynamodb://TABLE``; the skill's endpoint and its events
+endpoint are both set to the Lambda. The zip is for uploading by hand in the
+AWS console (then set ``LEG_CRAMP_STORE`` yourself, or leave it unset to
+remember nothing).
 
 The skill package, its words and its models are taken from the imported
 ``skill`` package (installed, or a checkout), with the models from the
@@ -45,6 +53,7 @@ LAMBDA_RUNTIME = "python3.11"
 LAMBDA_PLATFORM = ("--platform", "manylinux2014_x86_64", "--python-version", "3.11",
                    "--implementation", "cp", "--only-binary=:all:")
 HANDLER = "lambda_function.lambda_handler"
+TEMPLATE = Path("infrastructure") / "cfn-deployer" / "skill-stack.json"
 ASK_RESOURCES = {
     "askcliResourcesVersion": "2020-03-31",
     "profiles": {
@@ -52,9 +61,12 @@ ASK_RESOURCES = {
             "skillMetadata": {"src": "./skill-package"},
             "code": {"default": {"src": "./lambda"}},
             "skillInfrastructure": {
-                "type": "@ask-cli/lambda-deployer",
+                "type": "@ask-cli/cfn-deployer",
                 "userConfig": {"runtime": LAMBDA_RUNTIME, "handler": HANDLER,
-                               "awsRegion": "us-east-1"},
+                               "templatePath": f"./{TEMPLATE.as_posix()}",
+                               "awsRegion": "us-east-1",
+                               # the stack's SkillEndpoint is both the skill's and its events' endpoint
+                               "targetEndpoint": ["custom", "events"]},
             },
         }
     },
@@ -132,6 +144,7 @@ def write_project(out: Path) -> Path:
     texts = models()
     manifest = json.loads((root / "skill.json").read_text("utf-8"))
     _write(out / "ask-resources.json", json.dumps(ASK_RESOURCES, indent=2) + "\n")
+    _write(out / TEMPLATE, (root / TEMPLATE).read_text("utf-8"))
     _write(out / "skill-package" / "skill.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     custom = out / "skill-package" / "interactionModels" / "custom"
     if custom.exists():

@@ -108,9 +108,13 @@ def test_the_ask_cli_project_has_the_expected_files(dist):
     assert profile["skillMetadata"]["src"] == "./skill-package"
     assert profile["code"]["default"]["src"] == "./lambda"
     infrastructure = profile["skillInfrastructure"]
-    assert infrastructure["type"] == "@ask-cli/lambda-deployer"
-    assert infrastructure["userConfig"]["handler"] == "lambda_function.lambda_handler"
-    assert infrastructure["userConfig"]["runtime"] >= "python3.11"
+    assert infrastructure["type"] == "@ask-cli/cfn-deployer"
+    config = infrastructure["userConfig"]
+    assert config["handler"] == "lambda_function.lambda_handler"
+    assert config["runtime"] >= "python3.11"
+    assert config["targetEndpoint"] == ["custom", "events"]  # SkillDisabled reaches the Lambda too
+    template = json.loads((dist / config["templatePath"]).read_text("utf-8"))
+    assert template == json.loads((ROOT / "infrastructure" / "cfn-deployer" / "skill-stack.json").read_text())
 
     manifest = json.loads((dist / "skill-package" / "skill.json").read_text("utf-8"))
     assert manifest == json.loads((ROOT / "skill.json").read_text("utf-8"))
@@ -137,3 +141,26 @@ def test_packaging_again_into_the_same_folder_replaces_it(dist):
     stray.write_text("{}")
     package.write_project(dist)
     assert not stray.exists()
+
+
+def test_the_stack_keeps_preferences_in_dynamodb_with_a_role_that_can_do_only_that():
+    template = json.loads((ROOT / "infrastructure" / "cfn-deployer" / "skill-stack.json").read_text())
+    # the parameters the ASK CLI's cfn-deployer fills, and the output it reads the endpoint from
+    assert set(template["Parameters"]) == {"SkillId", "LambdaRuntime", "LambdaHandler", "CodeBucket",
+                                           "CodeKey", "CodeVersion"}
+    assert "SkillEndpoint" in template["Outputs"]
+    resources = template["Resources"]
+    [table] = [r for r in resources.values() if r["Type"] == "AWS::DynamoDB::Table"]
+    assert table["Properties"]["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["Properties"]["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    assert table["Properties"]["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    function = resources["SkillFunction"]["Properties"]
+    assert function["Environment"]["Variables"]["LEG_CRAMP_STORE"] == {"Fn::Sub": "dynamodb://${PreferencesTable}"}
+    statements = [statement for r in resources.values() if r["Type"] in ("AWS::IAM::Role", "AWS::IAM::Policy")
+                  for policy in ([r["Properties"]["PolicyDocument"]] if r["Type"] == "AWS::IAM::Policy"
+                                 else [p["PolicyDocument"] for p in r["Properties"].get("Policies", [])])
+                  for statement in policy["Statement"]]
+    actions = sorted(action for statement in statements for action in statement["Action"])
+    assert actions == ["dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
+                       "logs:CreateLogStream", "logs:PutLogEvents"]
+    assert all("*" not in json.dumps(statement["Resource"]) for statement in statements)
