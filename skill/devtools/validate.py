@@ -114,11 +114,20 @@ def invocation_problems(name: Any) -> list[str]:
     return found
 
 
+MAX_SAMPLE_CHARS = 200       # ASK's limit on one sample utterance
+MAX_SLOT_VALUE_CHARS = 140   # and on one slot value or synonym
+
+
 def _sample_problems(intent: str, sample: Any, declared: set[str]) -> list[str]:
     if not isinstance(sample, str) or not sample.strip():
         return [f"{intent}: an empty sample"]
     found = []
-    for slot in _SLOT_REFERENCE.findall(sample):
+    if len(sample) > MAX_SAMPLE_CHARS:
+        found.append(f"{intent}: sample {sample[:40]!r}... is over {MAX_SAMPLE_CHARS} characters")
+    slots = _SLOT_REFERENCE.findall(sample)
+    for slot in sorted({slot for slot in slots if slots.count(slot) > 1}):
+        found.append(f"{intent}: sample {sample!r} uses the slot {{{slot}}} twice")
+    for slot in slots:
         if slot not in declared:
             found.append(f"{intent}: sample {sample!r} uses the slot {{{slot}}}, "
                          "which the intent does not declare")
@@ -169,6 +178,8 @@ def _types_problems(types: Any) -> tuple[list[str], set[str]]:
                 found.append(f"slot type {name}: the synonyms of {text!r} must be non-empty strings")
                 synonyms = []
             for word in [text, *synonyms]:
+                if len(word) > MAX_SLOT_VALUE_CHARS:
+                    found.append(f"slot type {name}: {word[:40]!r}... is over {MAX_SLOT_VALUE_CHARS} characters")
                 if normal(word) in spoken:
                     found.append(f"slot type {name}: {word!r} names two values")
                 spoken.add(normal(word))

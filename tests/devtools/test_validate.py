@@ -149,6 +149,24 @@ def test_a_missing_required_built_in(project, capsys, built_in):
     assert_reports(project, capsys, MODEL, f"required built-in intent {built_in} is missing")
 
 
+def test_a_sample_over_two_hundred_characters(project, capsys):
+    edit(project, MODEL, lambda d: intent(d, "WhyCrampsIntent")["samples"].append("why " * 51))
+    assert_reports(project, capsys, MODEL, "is over 200 characters")
+
+
+def test_a_sample_naming_a_slot_twice(project, capsys):
+    edit(project, MODEL, lambda d: intent(d, "RelieveCrampIntent")["samples"].append("my {leg} and {leg} legs"))
+    assert_reports(project, capsys, MODEL, "uses the slot {leg} twice")
+
+
+def test_a_slot_value_over_a_hundred_and_forty_characters(project, capsys):
+    def long_value(document):
+        next(t for t in language(document)["types"] if t["name"] == "LEG_SIDE")["values"][0]["name"][
+            "synonyms"].append("left " * 30)
+    edit(project, MODEL, long_value)
+    assert_reports(project, capsys, MODEL, "slot type LEG_SIDE", "is over 140 characters")
+
+
 # --- what the samples let through --------------------------------------------------
 
 def test_a_catch_all_sample_that_lets_a_cramp_reach_the_warning_answer(project, capsys):
