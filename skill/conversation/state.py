@@ -27,7 +27,9 @@ and the conversation starts fresh.
 
 from __future__ import annotations
 
+import json
 import logging
+from functools import lru_cache
 from typing import Any, NamedTuple, TypeGuard
 
 from skill.conversation.reply import Reply, reply_from_data, reply_to_data
@@ -94,14 +96,26 @@ def _read(attributes: dict[str, Any]) -> State:
         raise ValueError("usual_hold")
     if asked is not None and (asked not in QUESTIONS or (asked in ROUTINE_QUESTIONS and routine is None)):
         raise ValueError("asked")
-    # Checked against the base words, which hold every key (regional files only override).
-    last_reply = None if last is None else reply_from_data(last, words_for(None), QUESTIONS)
+    last_reply = None if last is None else _kept_reply(json.dumps(last, separators=(",", ":")))
     if routine is None:
         round_, hold = 0, None
     return State(routine=routine, round=round_, hold=hold, leg=leg, asked=asked,
                  paused=routine is not None and attributes.get("paused", False) is True,
                  holds=holds, last_held=attributes.get("last_held", False) is True,
                  last=last_reply, usual_hold=usual_hold)
+
+
+MAX_KEPT_CHARS = 4096  # a kept reply is a few hundred characters; a longer one is not ours
+
+
+@lru_cache(maxsize=512)
+def _kept_reply(kept: str) -> Reply:
+    """The kept reply, checked against the base words (they hold every key; regional
+    files only override). Cached by its JSON: every turn of a session reads the last
+    answer, and most are the same few rounds."""
+    if len(kept) > MAX_KEPT_CHARS:
+        raise ValueError("last is too long")
+    return reply_from_data(json.loads(kept), words_for(None), QUESTIONS)
 
 
 def from_attributes(attributes: Any) -> State:
@@ -112,6 +126,6 @@ def from_attributes(attributes: Any) -> State:
         if not isinstance(attributes, dict) or attributes.get("v") != VERSION:
             raise ValueError("version")
         return _read(attributes)
-    except (ValueError, TypeError, KeyError) as problem:
+    except (ValueError, TypeError, KeyError, RecursionError) as problem:
         log.warning("session attributes unusable (%s); starting fresh", problem)
         return State()
