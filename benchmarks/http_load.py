@@ -1,4 +1,4 @@
-"""HTTP load: the real server (gunicorn, 2 gthread workers, skill.web, skill.verify) on
+"""HTTP load: the real server (gunicorn, 2 BufferingWorker workers, skill.web, skill.verify) on
 127.0.0.1 under a load generator, 4 concurrent connections, with verification on
 and off; then the resident memory of each worker.
 
