@@ -31,8 +31,12 @@ TARGETS = {
     "cold": ("at most 1.3 x the floor (in-process import + first answer, and process wall)", 1.3),
     "verify": ("verification adds at most 10 % (on / off at most 1.10)", 1.10),
     "http": ("zero errors; verification on keeps at least 0.8 of the throughput of off", 0.8),
+    "store": ("with a store configured: routine turns at most 1.3 x the SDK floor, a launch with the time "
+              "zone in the record at most 1.3 x the floor reading the same store", 1.3),
+    "store_cold": ("cold start with DynamoDB configured at most 1.0 x the minimal skill on the official "
+                   "DynamoDB adapter", 1.0),
 }
-PARTS = ("warm", "cold", "verify", "http")
+PARTS = ("warm", "cold", "verify", "http", "store")
 
 
 def machine() -> dict:
@@ -79,6 +83,16 @@ def table(results: dict) -> str:
             f = figures[key]
             _row(rows, f"cold ({setting}): {label}", f"{f['skill']:.0f} ms", f"{f['floor']:.0f} ms",
                  f["ratio"], f["ratio"] <= TARGETS["cold"][1])
+    if "store" in results:
+        for name, figures in results["store"]["warm"].items():
+            extra = f" ({figures['to_no_store']:.2f} x the skill with no store)" if "to_no_store" in figures else ""
+            _row(rows, f"store, warm: {name}", f"{figures['skill_us']:.0f} us{extra}",
+                 f"{figures['floor_us']:.0f} us", figures["ratio"], figures["ratio"] <= TARGETS["store"][1])
+        cold = results["store"]["cold"]
+        for key, label in (("import_and_call_ms", "import + first answer"), ("process_wall_ms", "whole process")):
+            f = cold[key]
+            _row(rows, f"store, cold start with DynamoDB: {label}", f"{f['skill']:.0f} ms", f"{f['floor']:.0f} ms",
+                 f["ratio"], f["ratio"] <= TARGETS["store_cold"][1])
     if "verify" in results:
         v = results["verify"]
         _row(rows, "verify: signed LaunchRequest in the app (cache warm)", f"{v['on_us']:.0f} us",
@@ -134,6 +148,10 @@ def main(argv: list[str] | None = None) -> int:
             import verify_bench
             results["verify"] = verify_bench.run(calls=40 if args.quick else 100,
                                                  rounds=5 if args.quick else 21)
+        elif part == "store":
+            import store_bench
+            results["store"] = store_bench.run(calls=40 if args.quick else 100, rounds=5 if args.quick else 15,
+                                               cold_runs=3 if args.quick else 15)
         elif part == "http":
             import http_load
             results["http"] = http_load.run(min_requests=2000 if args.quick else 10_000,

@@ -16,8 +16,6 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_locale, get_request_type, get_slot, get_supported_interfaces, is_request_type
 from ask_sdk_model.directive import Directive
 from ask_sdk_model.intent_request import IntentRequest
-from ask_sdk_model.interfaces.alexa.presentation.apl.render_document_directive import RenderDocumentDirective
-from ask_sdk_model.interfaces.alexa.presentation.apl.user_event import UserEvent
 from ask_sdk_model.response import Response
 from ask_sdk_model.session_ended_request import SessionEndedRequest
 from ask_sdk_model.slot import Slot
@@ -29,7 +27,6 @@ from skill.alexa.memory import Memory
 from skill.alexa.preferences import Preferences
 from skill.conversation import policy, state
 from skill.conversation.reply import Rendered, Reply, render, spoken
-from skill.speech import screens
 from skill.speech.words import Words, words_for
 
 log = logging.getLogger(__name__)
@@ -127,7 +124,12 @@ def read_turn(handler_input: HandlerInput, memory: Memory | None = None) -> poli
     disclaimer = (preferences.disclaimer_due(known, now) or "none") if known else None
     night = (local_time.is_night(_time_zone(handler_input, memory, known, now), request.timestamp)
              if name in policy.MAY_GREET else True)
-    if isinstance(request, UserEvent):
+    if name == policy.TOUCH:
+        # APL's models and the screens load only when a screen is touched or drawn: a
+        # cold start on a device without one does not pay for them
+        from ask_sdk_model.interfaces.alexa.presentation.apl.user_event import UserEvent
+
+        assert isinstance(request, UserEvent)  # the SDK reads this request type as one
         pressed = request.arguments[0] if isinstance(request.arguments, list) and request.arguments else None
         button = pressed if isinstance(pressed, str) and pressed in policy.BUTTONS else "unknown"
         return policy.Turn(name, new_session=new_session, night=night, button=button,
@@ -196,6 +198,10 @@ def _screen(handler_input: HandlerInput, reply: Reply, words: Words, night: bool
     """The RenderDocument directive for a device with a screen, when the reply has a screen."""
     if not _has_screen(handler_input):
         return []
+    from ask_sdk_model.interfaces.alexa.presentation.apl.render_document_directive import RenderDocumentDirective
+
+    from skill.speech import screens
+
     screen = screens.screen_for(spoken(reply, words), words, night=night, ask=reply.ask)
     if screen is None:
         return []

@@ -19,7 +19,6 @@ import time
 from collections import OrderedDict
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +77,8 @@ ZONES = ZoneCache()
 def _valid_zone(name: Any) -> str:
     if not isinstance(name, str) or not name or len(name) > 64:
         raise ValueError(f"not a time zone name: {name!r:.80}")
+    from zoneinfo import ZoneInfo  # only when there is a zone to read
+
     ZoneInfo(name)  # raises for a name that is not in the tz database (or a path)
     return name
 
@@ -111,6 +112,8 @@ def device_time_zone(handler_input: Any, now: float | None = None) -> str | None
 def local_hour(zone: str | None, timestamp: datetime | None) -> int | None:
     if zone is None or not isinstance(timestamp, datetime):
         return None
+    from zoneinfo import ZoneInfo
+
     moment = timestamp if timestamp.tzinfo else timestamp.replace(tzinfo=ZoneInfo("UTC"))
     return moment.astimezone(ZoneInfo(zone)).hour
 

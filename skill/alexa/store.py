@@ -189,26 +189,45 @@ def describe(environ: Mapping[str, str] | None = None, host: str = "lambda") -> 
     return DEFAULTS[host]
 
 
-def from_setting(setting: str, environ: Mapping[str, str] | None = None) -> AbstractPersistenceAdapter | None:
-    """The adapter a setting names, or None for ``none``. ValueError if it names none."""
-    environ = os.environ if environ is None else environ
+def parse(setting: str) -> tuple[str, str | None]:
+    """("none", None), ("dynamodb", TABLE), ("sqlite", PATH) or ("sqlite", None) for the
+    default file. ValueError, saying what to write, if the setting names no store."""
     if setting == "none":
-        return None
+        return "none", None
     if setting.startswith("dynamodb://"):
         table = setting.removeprefix("dynamodb://")
         if not table or "/" in table:
             raise ValueError(f"{SETTING}={setting!r}: write dynamodb://TABLE")
-        region = environ.get(HOSTED_REGION) if not environ.get(SETTING) else None
-        return dynamodb_adapter(table, region or None)
+        return "dynamodb", table
     if setting in ("sqlite:", "sqlite://"):
-        return SQLiteAdapter(default_sqlite_path(environ))
+        return "sqlite", None
     if setting.startswith("sqlite:///"):
         path = setting.removeprefix("sqlite://")
         if not os.path.isabs(path) or path.endswith("/"):
             raise ValueError(f"{SETTING}={setting!r}: write sqlite:///ABSOLUTE/PATH/FILE")
-        return SQLiteAdapter(path)
+        return "sqlite", path
     raise ValueError(f"{SETTING}={setting!r} is not a store: use dynamodb://TABLE, "
                      "sqlite:///ABSOLUTE/PATH, sqlite: or none")
+
+
+def from_setting(setting: str, environ: Mapping[str, str] | None = None) -> AbstractPersistenceAdapter | None:
+    """The adapter a setting names, or None for ``none``. ValueError if it names none."""
+    environ = os.environ if environ is None else environ
+    kind, where = parse(setting)
+    if kind == "none":
+        return None
+    if kind == "dynamodb" and where:
+        region = environ.get(HOSTED_REGION) if not environ.get(SETTING) else None
+        return dynamodb_adapter(where, region or None)
+    return SQLiteAdapter(where or default_sqlite_path(environ))
+
+
+def check(host: str = "local", environ: Mapping[str, str] | None = None) -> str:
+    """The store setting in force for ``host``, checked without building anything
+    (for a host to refuse a bad setting when it starts). ValueError if it is bad."""
+    setting = describe(environ, host)
+    parse(setting)
+    return setting
 
 
 def from_environment(host: str = "lambda",

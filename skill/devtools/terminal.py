@@ -318,9 +318,23 @@ def _record(recorder: Recorder | None, envelope: dict[str, Any], name: str, out:
 # --- the commands -------------------------------------------------------------
 
 
+def _store_usable(err: TextIO) -> bool:
+    """Whether LEG_CRAMP_STORE names a store (unset: the SQLite file in the data folder)."""
+    from skill.alexa import store
+
+    try:
+        store.check("local")
+    except ValueError as problem:
+        print(f"leg-cramp-helper: {problem}", file=err)
+        return False
+    return True
+
+
 def say_command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """One utterance, one answer: 'Alexa, ask leg cramp helper <utterance>'."""
     out, err = out or sys.stdout, err or sys.stderr
+    if not _store_usable(err):
+        return 2
     recorder = Recorder(args.wav, args.locale, err) if getattr(args, "wav", None) else None
     understood = understand(args.utterance, args.locale)
     print(f"(heard as {understood.describe()})", file=err)
@@ -358,6 +372,8 @@ def chat_command(args: argparse.Namespace, stdin: TextIO | None = None, out: Tex
                  err: TextIO | None = None) -> int:
     """A conversation in the terminal, one session after another."""
     stdin, out, err = stdin or sys.stdin, out or sys.stdout, err or sys.stderr
+    if not _store_usable(err):
+        return 2
     locale = args.locale
     recorder = Recorder(args.wav, locale, err) if getattr(args, "wav", None) else None
     screen = getattr(args, "screen", None)

@@ -3,6 +3,7 @@ file, several processes and threads writing at once."""
 
 import json
 import multiprocessing
+import os
 import sqlite3
 import threading
 from pathlib import Path
@@ -160,3 +161,28 @@ def test_the_skill_keeps_no_words_about_health_in_the_record(tmp_path):
 def test_the_default_file_lives_in_the_users_data_folder(tmp_path):
     assert store.default_sqlite_path({"HOME": str(tmp_path)}) == Path(
         tmp_path, ".local", "share", "leg-cramp-helper", "preferences.sqlite3")
+
+
+# --- a bad setting stops the local hosts at once, with what to write --------------------------
+
+@pytest.mark.parametrize("command", [["say", "help my cramp"], ["chat"]])
+def test_say_and_chat_refuse_a_store_setting_that_names_no_store(command):
+    import subprocess
+    import sys
+
+    from tests.support.signing import REPO
+
+    env = {**os.environ, "LEG_CRAMP_STORE": "postgres://db"}
+    done = subprocess.run([sys.executable, "-m", "skill.cli", *command], input="", capture_output=True,
+                          text=True, cwd=REPO, env=env, timeout=60)
+    assert done.returncode == 2
+    assert "LEG_CRAMP_STORE='postgres://db' is not a store" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_the_web_app_refuses_to_start_on_a_store_setting_that_names_no_store(monkeypatch):
+    from skill.web import create_app
+
+    monkeypatch.setenv("LEG_CRAMP_STORE", "sqlite://relative.db")
+    with pytest.raises(ValueError, match="sqlite:///ABSOLUTE/PATH"):
+        create_app({"ALEXA_SKILL_ID": "amzn1.ask.skill.x"})
