@@ -33,7 +33,7 @@ CLOT_TERMS = frozenset({
     "to touch", "to the touch", "when I touch it",
     "constant", "all the time", "won't go", "won't stop", "won't ease", "doesn't go", "doesn't stop",
     "never goes", "never stops", "isn't going", "hasn't gone", "hasn't stopped", "keeps going",
-    "for hours", "for days", "all day", "all night",
+    "for hours", "for days", "all day", "all night", "an hour", "for ages", "a long time",
     "clot", "clots", "blood clot", "dvt", "d v t", "thrombosis",
 })
 #: Words of a cramp: judged as a cramp when no red flag is among them.
