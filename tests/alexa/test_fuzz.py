@@ -99,9 +99,16 @@ valid_attributes = st.fixed_dictionaries(
         "asked": st.sampled_from(["stretch", "menu", "start", "easing", "prevention", "bedtime",
                                   "next_round", "resume"]),
         "paused": st.booleans(),
-        "last": st.fixed_dictionaries({"speech": st.just("<speak>Is it easing?</speak>"),
-                                       "reprompt": st.one_of(st.none(),
-                                                             st.just("<speak>Say yes.</speak>"))}),
+        # the last answer as the skill keeps it (content keys, numbers, pauses), or nearly
+        "last": st.fixed_dictionaries(
+            {"say": st.lists(st.one_of(
+                st.sampled_from(["okay", "help", "why.answer", "stretch.hold", "relief.start"]),
+                st.tuples(st.sampled_from(["hold.chosen", "stretch.count"]),
+                          st.dictionaries(st.sampled_from(["hold", "seconds"]),
+                                          st.one_of(st.integers(-5, 10 ** 6), nasty_text),
+                                          max_size=2)).map(list),
+                st.floats(-1, 700), nasty_text), min_size=0, max_size=6)},
+            optional={"ask": st.sampled_from(["easing", "start", "menu", "nope"])}),
     })
 tampered_attributes = st.dictionaries(
     st.sampled_from(["v", "routine", "round", "hold", "leg", "asked", "paused", "last"]),
