@@ -262,3 +262,19 @@ def test_expect_100_continue_gets_its_go_ahead_and_then_the_answer(server, pki):
         while chunk := connection.recv(65536):
             answer += chunk
     assert b"HTTP/1.1 200 OK" in answer
+
+
+def test_a_flood_of_malformed_http_writes_a_bounded_log(server):
+    import time
+
+    before = server.log().count("malformed request")
+    start = time.monotonic()
+    for _ in range(300):
+        raw_exchange(server, b"HELLO " + b"x" * 3000 + b"\r\n\r\n")
+    elapsed = time.monotonic() - start
+    lines = [line for line in server.log().splitlines() if "malformed request" in line]
+    written = len(lines) - before
+    # per worker process (2): a burst of 20, then 5 a second, each line short
+    assert written <= 2 * (20 + 5 * elapsed + 1), (written, elapsed)
+    assert all(len(line) < 300 for line in lines)
+    assert "x" * 100 not in server.log()
