@@ -25,7 +25,7 @@ import sysconfig
 import tempfile
 import time
 
-from envelopes import LAUNCH, ROOT, reach
+from benchmarks.envelopes import LAUNCH, ROOT, reach
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHILD = os.path.join(HERE, "cold_child.py")
@@ -58,7 +58,8 @@ def _stdlib_only_cache(cache_dir: str, event_file: str, env: dict[str, str]) -> 
 def _one(which: str, event_file: str, env: dict[str, str]) -> dict:
     module_dir, module = ENTRY_POINTS[which]
     start = time.perf_counter()
-    finished = subprocess.run([sys.executable, CHILD, module_dir, module, event_file],
+    env = {**env, "PYTHONPATH": os.pathsep.join([module_dir, env["PYTHONPATH"]])}
+    finished = subprocess.run([sys.executable, CHILD, module, event_file],
                               env=env, capture_output=True, text=True, timeout=60)
     wall_ms = (time.perf_counter() - start) * 1000
     if finished.returncode != 0:

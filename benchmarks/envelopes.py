@@ -2,8 +2,8 @@
 each in a realistic state.
 
 A state is reached the honest way: the turns before it are sent through the
-skill's own ``lambda_handler`` and the session attributes it answered are
-carried into the measured request, as Alexa would.
+skill's own ``lambda_handler`` by the session simulator, which carries the
+session attributes it answered into the measured request, as Alexa would.
 """
 
 from __future__ import annotations
@@ -11,24 +11,17 @@ from __future__ import annotations
 import copy
 import json
 import os
-import sys
 from collections.abc import Callable
 from typing import Any
 
+from skill.devtools.simulator import Session, load_lambda_entry, resolved_intent_request
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-for _path in (ROOT, os.path.join(ROOT, "lambda")):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
-
-from skill.devtools import envelopes as _envelopes  # noqa: E402  the project's one envelope builder
-
-sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
-import conversation as _conversation  # noqa: E402  slots resolved against the model, as Alexa does
 
 
 def intent(name: str, **slot_values: str | int) -> dict:
     """An IntentRequest (the request part), its slots resolved against en-US's model."""
-    return _conversation.intent_request(name, slot_values)
+    return resolved_intent_request(name, slot_values)
 
 
 LAUNCH = {"type": "LaunchRequest"}
@@ -66,23 +59,15 @@ SCENARIOS: dict[str, tuple[list[dict], dict]] = {
 }
 
 
-def _build(request: dict, attributes: dict | None, new: bool) -> dict:
-    return _envelopes.request_envelope(
-        request, session_id="amzn1.echo-api.session.BENCHMARK", new=new, attributes=attributes)
-
-
 def reach(before: list[dict], turn: dict,
           handler: Callable[[dict, Any], dict] | None = None) -> dict:
     """The envelope for ``turn`` after the turns ``before``, with the session
     attributes the skill itself answered along the way."""
-    handler = handler or _conversation.lambda_handler
-    attributes: dict | None = None
-    for number, earlier in enumerate(before):
-        answer = handler(_build(earlier, attributes, number == 0), None)
-        if answer.get("response", {}).get("shouldEndSession") is not False:
+    session = Session(handler=handler or load_lambda_entry().lambda_handler)
+    for earlier in before:
+        if session.send(earlier).ended:
             raise RuntimeError(f"the session ended at {earlier}; the scenario is not realistic")
-        attributes = answer.get("sessionAttributes")
-    return _build(turn, attributes, not before)
+    return session.envelope(turn)
 
 
 def scenario_envelopes() -> dict[str, dict]:

@@ -2,7 +2,7 @@
 127.0.0.1 under a load generator, 4 concurrent connections, with verification on
 and off; then the resident memory of each worker.
 
-The server is started as the tests start it (tests/signing.py ``start_test_server``:
+The server is started as the tests start it (skill.devtools.local_server ``start_signed_server``:
 skill.serve.SkillServer with the same gunicorn options as ``leg-cramp-helper serve``,
 a verifier that trusts the test CA and reads the chain from a file). One LaunchRequest
 is signed at the start, with a timestamp of now, and sent over and over: the
@@ -20,16 +20,15 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
-from envelopes import ROOT
-
-sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
-import signing  # noqa: E402
+from benchmarks.verify_bench import launch_body
+from skill.devtools import envelopes
+from skill.devtools.local_server import start_signed_server
+from skill.devtools.signing import SigningPKI
 
 HERE = Path(__file__).resolve().parent
 CONNECTIONS = 4
@@ -136,8 +135,7 @@ def load(url: str, seconds: float, body: bytes, body_file: str, headers: dict[st
 def _one_setting(name: str, config: dict, pki, folder: Path, body: bytes, body_file: str,
                  headers: dict[str, str], client: str, warmup_seconds: float,
                  min_requests: int, min_seconds: float) -> dict:
-    server = signing.start_test_server(pki, folder / name,
-                                       {"ALEXA_SKILL_ID": signing.SKILL_ID, **config})
+    server = start_signed_server(pki, folder / name, {"ALEXA_SKILL_ID": envelopes.SKILL_ID, **config})
     try:
         status, answer = server.post(body, headers)
         if status != 200:
@@ -161,8 +159,8 @@ def _one_setting(name: str, config: dict, pki, folder: Path, body: bytes, body_f
 def run(*, min_requests: int = MIN_REQUESTS, warmup_seconds: float = 2.0,
         min_seconds: float = 10.0, client: str | None = None) -> dict:
     client = client or ("wrk" if shutil.which("wrk") else "python")
-    pki = signing.TestPKI.create()
-    body = signing.encode(signing.launch_request(skill_id=signing.SKILL_ID, locale="en-US"))
+    pki = SigningPKI.create()
+    body = launch_body()
     headers = {**pki.sign(body), "Content-Type": "application/json; charset=utf-8"}
     signed_at = time.monotonic()
     results: dict = {"client": client, "connections": CONNECTIONS, "body_bytes": len(body)}

@@ -1,8 +1,8 @@
 """Run every benchmark, print one table, write the figures to benchmarks/results/latest.json.
 
-    python benchmarks/run.py            # everything, a few minutes on 2 cores
-    python benchmarks/run.py --quick    # fewer rounds and requests, to check it works
-    python benchmarks/run.py --only warm,cold
+    python -m benchmarks.run            # everything, a few minutes on 2 cores
+    python -m benchmarks.run --quick    # fewer rounds and requests, to check it works
+    python -m benchmarks.run --only warm,cold
 
 Every figure is a ratio to a baseline measured in the same run, beside the absolute
 numbers: the skill against the smallest ask-sdk-core skill (warm and cold), signed
@@ -21,10 +21,9 @@ import subprocess
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+from benchmarks.envelopes import ROOT
 
-from envelopes import ROOT  # noqa: E402  (sets up the import path)
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 TARGETS = {
     "warm": ("every request type at most 1.3 x the floor", 1.3),
@@ -139,13 +138,13 @@ def main(argv: list[str] | None = None) -> int:
         began = time.perf_counter()
         print(f"running {part} ...", file=sys.stderr, flush=True)
         if part == "warm":
-            import warm
+            from benchmarks import warm
             results["warm"] = warm.run(calls=40 if args.quick else 100, rounds=5 if args.quick else 15)
         elif part == "cold":
-            import cold
+            from benchmarks import cold
             results["cold"] = cold.run(runs=3 if args.quick else 15)
         elif part == "verify":
-            import verify_bench
+            from benchmarks import verify_bench
             results["verify"] = verify_bench.run(calls=40 if args.quick else 100,
                                                  rounds=5 if args.quick else 21)
         elif part == "store":
@@ -153,7 +152,7 @@ def main(argv: list[str] | None = None) -> int:
             results["store"] = store_bench.run(calls=40 if args.quick else 100, rounds=5 if args.quick else 15,
                                                cold_runs=3 if args.quick else 15)
         elif part == "http":
-            import http_load
+            from benchmarks import http_load
             results["http"] = http_load.run(min_requests=2000 if args.quick else 10_000,
                                             warmup_seconds=1 if args.quick else 2,
                                             min_seconds=2 if args.quick else 10)

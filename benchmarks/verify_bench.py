@@ -5,20 +5,17 @@ certificate cache warm, against the same request with verification off.
 "On" checks the signature (one RSA-2048 PKCS#1 v1.5 verify over the body, the leaf
 from the cache) and the timestamp; "off" sets ASK_SDK_VERIFY_SIGNATURE and
 ASK_SDK_VERIFY_TIMESTAMP to false. Both check the skill id. The certificates are
-the test CA's from tests/signing.py (RSA-2048, like Amazon's).
+made by skill.devtools.signing (RSA-2048, like Amazon's).
 """
 
 from __future__ import annotations
 
 import io
-import os
-import sys
+import json
 
-from envelopes import ROOT
-from warm import compare
-
-sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
-import signing  # noqa: E402
+from benchmarks.warm import compare
+from skill.devtools import envelopes
+from skill.devtools.signing import SigningPKI
 
 
 def wsgi_caller(app, body: bytes, headers: dict[str, str]):
@@ -48,23 +45,29 @@ def wsgi_caller(app, body: bytes, headers: dict[str, str]):
     return call
 
 
-def signed_launch(pki: signing.TestPKI) -> tuple[bytes, dict[str, str]]:
+def signed_launch(pki: SigningPKI) -> tuple[bytes, dict[str, str]]:
     """A LaunchRequest with a timestamp of now, and Alexa's headers signing it."""
-    body = signing.encode(signing.launch_request(skill_id=signing.SKILL_ID, locale="en-US"))
+    body = launch_body()
     return body, pki.sign(body)
 
 
-def apps(pki: signing.TestPKI):
+def launch_body() -> bytes:
+    """A LaunchRequest envelope stamped now, as the compact JSON Alexa signs."""
+    event = envelopes.request_envelope({"type": "LaunchRequest"}, locale="en-US")
+    return json.dumps(event, separators=(",", ":")).encode("utf-8")
+
+
+def apps(pki: SigningPKI):
     from skill.web.app import create_app
 
-    on = create_app({"ALEXA_SKILL_ID": signing.SKILL_ID}, verifier=pki.verifier())
-    off = create_app({"ALEXA_SKILL_ID": signing.SKILL_ID, "ASK_SDK_VERIFY_SIGNATURE": False,
+    on = create_app({"ALEXA_SKILL_ID": envelopes.SKILL_ID}, verifier=pki.verifier())
+    off = create_app({"ALEXA_SKILL_ID": envelopes.SKILL_ID, "ASK_SDK_VERIFY_SIGNATURE": False,
                       "ASK_SDK_VERIFY_TIMESTAMP": False}, verifier=pki.verifier())
     return on, off
 
 
 def run(*, calls: int = 100, rounds: int = 11) -> dict:
-    pki = signing.TestPKI.create()
+    pki = SigningPKI.create()
     body, headers = signed_launch(pki)
     on, off = apps(pki)
     verified, unverified = wsgi_caller(on, body, headers), wsgi_caller(off, body, headers)

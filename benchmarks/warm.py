@@ -16,7 +16,8 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Any
 
-from envelopes import scenario_envelopes
+from benchmarks.envelopes import scenario_envelopes
+from skill.devtools.simulator import load_lambda_entry
 
 Handler = Callable[[dict, Any], dict]
 
@@ -70,8 +71,9 @@ def settings_api_stand_in():
 
 
 def run(*, calls: int = 100, rounds: int = 11, settings_api: bool = True) -> dict[str, dict]:
-    import floor_lambda
-    import lambda_function
+    from benchmarks import floor_lambda
+
+    lambda_function = load_lambda_entry()
 
     results = {}
     gc.collect()

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.support.signing import TestPKI, forbid_network
+from tests.support.network import forbid_network
+from tests.support.pki import TestPKI
 
 
 @pytest.fixture(scope="module")

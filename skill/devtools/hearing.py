@@ -20,16 +20,13 @@ similar enough; otherwise the text goes to AMAZON.FallbackIntent.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
-from importlib.resources.abc import Traversable
-from pathlib import Path
 from typing import Any
 
 from skill.devtools.envelopes import intent_request, slot
+from skill.devtools.model_files import language_model
 
 DEFAULT_LOCALE = "en-US"
 FALLBACK = "AMAZON.FallbackIntent"
@@ -80,32 +77,6 @@ INSERT, DELETE, SUBSTITUTE, NEAR, SKIP_SLOT = 0.5, 1.0, 1.0, 0.4, 1.0
 UNRESOLVED_PER_WORD = 0.6   # a custom slot catching words that are not among its values
 MAX_UNRESOLVED_WORDS = 3
 MAX_NUMBER_WORDS = 6
-
-# --- where the models are ------------------------------------------------------
-
-
-def model_file(locale: str) -> Traversable:
-    """A locale's interaction model: the installed package's copy if there is one
-    (``pip install .`` puts ``interaction_models/`` in the wheel as
-    ``skill.interaction_models``), else the checkout's top-level folder."""
-    name = f"{locale}.json"
-    try:
-        packaged = resources.files("skill.interaction_models") / name
-        if packaged.is_file():
-            return packaged
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parents[2] / "interaction_models" / name
-
-
-def load_model(locale: str) -> dict[str, Any]:
-    """The ``languageModel`` of a locale's interaction model."""
-    source = model_file(locale)
-    if not source.is_file():
-        raise FileNotFoundError(f"no interaction model for {locale} (looked for {source})")
-    language: dict[str, Any] = json.loads(source.read_text("utf-8"))["interactionModel"]["languageModel"]
-    return language
-
 
 # --- words -----------------------------------------------------------------------
 
@@ -245,7 +216,7 @@ def _compile_sample(intent: str, text: str, slot_types: dict[str, str]) -> _Samp
 
 @cache
 def compiled(locale: str) -> _Compiled:
-    model = load_model(locale)
+    model = language_model(locale)
     values: dict[str, dict[tuple[str, ...], _Value]] = {}
     for slot_type in model.get("types", []):
         table = values.setdefault(slot_type["name"], {})

@@ -24,8 +24,8 @@ AWS console (then set ``LEG_CRAMP_STORE`` yourself, or leave it unset to
 remember nothing).
 
 The skill package, its words and its models are taken from the imported
-``skill`` package (installed, or a checkout), with the models from the
-checkout's ``interaction_models`` folder when the package was not installed.
+``skill`` package (installed, or a checkout; the models as
+``skill.devtools.model_files`` finds them).
 The manifest and the Lambda entry point live at the top of a checkout.
 """
 
@@ -40,11 +40,11 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import skill
+from skill.devtools.model_files import model_texts
 
 ZIP_NAME = "leg-cramp-helper-lambda.zip"
 #: What the Lambda runs on. Dependencies are fetched as wheels for this platform;
@@ -96,23 +96,6 @@ def project_root() -> Path:
                        "`leg-cramp-helper package` in a checkout of the project")
 
 
-def models() -> dict[str, str]:
-    """Each locale's interaction model (its JSON text): the installed package data,
-    or the checkout's interaction_models folder."""
-    try:
-        folder = resources.files("skill.interaction_models")
-        found = {entry.name[:-5]: entry.read_text("utf-8") for entry in folder.iterdir()
-                 if entry.name.endswith(".json")}
-    except ModuleNotFoundError:
-        found = {}
-    if not found:
-        found = {path.stem: path.read_text("utf-8")
-                 for path in sorted((project_root() / "interaction_models").glob("*.json"))}
-    if not found:
-        raise PackageError("no interaction models found")
-    return dict(sorted(found.items()))
-
-
 def _write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -141,7 +124,9 @@ def _copy_icons(root: Path, manifest: dict[str, Any], skill_package: Path) -> No
 def write_project(out: Path) -> Path:
     """The ASK CLI v2 project, with the Lambda code folder; returns the code folder."""
     root = project_root()
-    texts = models()
+    texts = model_texts()
+    if not texts:
+        raise PackageError("no interaction models found")
     manifest = json.loads((root / "skill.json").read_text("utf-8"))
     _write(out / "ask-resources.json", json.dumps(ASK_RESOURCES, indent=2) + "\n")
     _write(out / TEMPLATE, (root / TEMPLATE).read_text("utf-8"))

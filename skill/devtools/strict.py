@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from skill.devtools.hearing import BUILT_IN_PHRASES, FALLBACK, Filled, Understood, load_model, number
+from skill.devtools.hearing import BUILT_IN_PHRASES, FALLBACK, Filled, Understood, number
+from skill.devtools.model_files import language_model
 
 LAUNCH_VERBS = frozenset({"ask", "tell", "open", "launch", "start", "begin", "use", "load", "run"})
 CONNECTING = frozenset({"to", "for", "about", "if", "whether", "and", "that"})
@@ -155,7 +156,7 @@ def match(text: str, model: Model) -> Understood:
 
 @cache
 def _compiled(locale: str) -> Model:
-    return compile_model(load_model(locale))
+    return compile_model(language_model(locale))
 
 
 def understand(text: str, locale: str) -> Understood:

@@ -1,10 +1,10 @@
 """``leg-cramp-helper say`` and ``chat``: talk to the skill in a terminal.
 
-Typed text is matched against the locale's interaction model (``understand``)
-and sent through ``skill.alexa.build.handle_event`` in the request envelope Alexa would send:
-a session id, the ``new`` flag, and the session attributes the skill returned
-last turn. Nothing here decides what the skill says; this is only the
-transport, like Lambda or the web service.
+Typed text is matched against the locale's interaction model (``hearing``) and
+sent to the skill by the session simulator (``simulator.Session``), in the
+request envelope Alexa would send: a session id, the ``new`` flag, and the
+session attributes the skill returned last turn. Nothing here decides what the
+skill says; this is only the transport, like Lambda or the web service.
 
 chat: the conversation opens with a LaunchRequest ("Alexa, open leg cramp
 helper"); each line becomes an IntentRequest in that session. An empty line is
@@ -35,18 +35,14 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import uuid
 import wave
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
-from skill.devtools.envelopes import request_envelope, user_event
-from skill.devtools.hearing import Understood, understand
+from skill.devtools.hearing import understand
+from skill.devtools.simulator import Said, Session
 from skill.speech import ssml
-
-if TYPE_CHECKING:
-    from ask_sdk_core.skill import CustomSkill
 
 # espeak-ng's nearest voice for each Alexa locale.
 ESPEAK_VOICES = {"en-US": "en-us", "en-CA": "en-us", "en-GB": "en-gb",
@@ -58,72 +54,6 @@ INSTALL_ESPEAK = ("leg-cramp-helper: espeak-ng is not installed, so no WAV files
 SPEAKER = "Alexa: "
 INDENT = " " * len(SPEAKER)
 PROMPT = "you> "
-
-
-# --- the session, as Alexa keeps it ----------------------------------------------
-
-
-class Session:
-    """One person talking to the skill: builds each request envelope and carries
-    the session (id, ``new``, attributes) from one response to the next request."""
-
-    def __init__(self, locale: str, skill: CustomSkill | None = None, screen: str | None = None):
-        self.locale = locale
-        self.skill = skill  # None: the process's own skill, as Lambda and the web host use it
-        self.screen = screen  # one of envelopes.SCREENS, or None: a device without a screen
-        self.session_id: str | None = None
-        self.attributes: dict[str, Any] = {}
-        self.new = True
-
-    @property
-    def open(self) -> bool:
-        return self.session_id is not None
-
-    def send(self, request: dict[str, Any]) -> dict[str, Any]:
-        """Send one request in this session (starting one if none is open); the response."""
-        from skill.alexa import build  # the skill is built only when first spoken to
-
-        if self.session_id is None:
-            self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
-            self.new, self.attributes = True, {}
-        event = request_envelope(request, locale=self.locale, session_id=self.session_id, new=self.new,
-                                 attributes=self.attributes, screen=self.screen)
-        envelope = build.handle_event(event, host="local") if self.skill is None else build.answer(self.skill, event)
-        self.new = False
-        response = envelope.get("response") or {}
-        if request["type"] == "SessionEndedRequest" or response.get("shouldEndSession") is not False:
-            self.session_id, self.attributes = None, {}
-        else:
-            self.attributes = envelope.get("sessionAttributes") or {}
-        return envelope
-
-    def launch(self) -> dict[str, Any]:
-        return self.send({"type": "LaunchRequest"})
-
-    def hear(self, understood: Understood) -> dict[str, Any]:
-        """What the person said: an IntentRequest, or a LaunchRequest if they only
-        named the skill."""
-        if understood.intent is None:
-            return self.launch()
-        return self.send(understood.request())
-
-    def end(self, reason: str) -> None:
-        """Alexa closes the session (the person left, or said nothing twice)."""
-        if self.open:
-            self.send({"type": "SessionEndedRequest", "reason": reason})
-
-
-def speech(envelope: dict[str, Any]) -> str | None:
-    return ((envelope.get("response") or {}).get("outputSpeech") or {}).get("ssml")
-
-
-def reprompt(envelope: dict[str, Any]) -> str | None:
-    response = envelope.get("response") or {}
-    return ((response.get("reprompt") or {}).get("outputSpeech") or {}).get("ssml")
-
-
-def ended(envelope: dict[str, Any]) -> bool:
-    return (envelope.get("response") or {}).get("shouldEndSession") is not False
 
 
 # --- WAV files ----------------------------------------------------------------
@@ -212,16 +142,14 @@ def _wrapped(text: str, indent: str, out: TextIO) -> str:
                          break_on_hyphens=False).replace("\u00a0", " ")
 
 
-def show(envelope: dict[str, Any], out: TextIO, *, speaker: str = SPEAKER) -> None:
+def show(said: Said, out: TextIO, *, speaker: str = SPEAKER) -> None:
     """The answer as text: the speech with its pauses, the reprompt, the session's end."""
-    said = speech(envelope)
     indent = " " * len(speaker)
-    if said:
-        print(_wrapped(speaker + ssml.to_text(said), indent, out), file=out)
-    again = reprompt(envelope)
-    if again and not ended(envelope):
-        print(_wrapped(f"{indent}(if you say nothing) {ssml.to_text(again)}", indent, out), file=out)
-    if ended(envelope):
+    if said.speech:
+        print(_wrapped(speaker + said.speech, indent, out), file=out)
+    if said.reprompt and not said.ended:
+        print(_wrapped(f"{indent}(if you say nothing) {said.reprompt}", indent, out), file=out)
+    if said.ended:
         print("(the skill ended the session)", file=out)
 
 
@@ -307,10 +235,10 @@ def tapped(line: str, envelope: dict[str, Any] | None) -> str | None:
     return wanted
 
 
-def _record(recorder: Recorder | None, envelope: dict[str, Any], name: str, out: TextIO) -> None:
+def _record(recorder: Recorder | None, said: Said, name: str, out: TextIO) -> None:
     if recorder is None:
         return
-    path = recorder.write(speech(envelope), name)
+    path = recorder.write(said.ssml, name)
     if path is not None:
         print(f"(spoken into {path}, {wav_seconds(path):.1f} s)", file=out)
 
@@ -339,11 +267,11 @@ def say_command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO
     understood = understand(args.utterance, args.locale)
     print(f"(heard as {understood.describe()})", file=err)
     screen = getattr(args, "screen", None)
-    envelope = Session(args.locale, screen=screen).hear(understood)
-    show(envelope, out, speaker="")
+    said = Session(args.locale, screen=screen).hear(understood)
+    show(said, out, speaker="")
     if screen:
-        show_screen(envelope, out)
-    _record(recorder, envelope, _slug(args.utterance), out)
+        show_screen(said.envelope, out)
+    _record(recorder, said, _slug(args.utterance), out)
     return 0
 
 
@@ -380,13 +308,13 @@ def chat_command(args: argparse.Namespace, stdin: TextIO | None = None, out: Tex
     session = Session(locale, screen=screen)
     turn = 0
 
-    def answer(envelope: dict[str, Any], name: str) -> None:
+    def answer(said: Said, name: str) -> None:
         nonlocal turn
         turn += 1
-        show(envelope, out)
+        show(said, out)
         if screen:
-            show_screen(envelope, out)
-        _record(recorder, envelope, f"{turn:02d}-{name}", out)
+            show_screen(said.envelope, out)
+        _record(recorder, said, f"{turn:02d}-{name}", out)
         out.flush()
 
     print(f"Leg Cramp Helper ({locale}). Type what you would say to Alexa. "
@@ -395,42 +323,41 @@ def chat_command(args: argparse.Namespace, stdin: TextIO | None = None, out: Tex
         print(f'(on an {screen}: "tap next round", "tap it\'s easing" or "tap stop" presses a button)',
               file=out)
     print('(you: "Alexa, open leg cramp helper")', file=out)
-    last = session.launch()
+    last = session.open()
     answer(last, "launch")
     silences = 0
     try:
         for line in _lines(stdin, out):
             if not line.strip():
-                if not session.open:
+                if not session.in_session:
                     continue
                 silences += 1
-                again = reprompt(last)
-                if silences == 1 and again:
-                    print(_wrapped(SPEAKER + ssml.to_text(again), INDENT, out), file=out)
+                if silences == 1 and last.reprompt:
+                    print(_wrapped(SPEAKER + last.reprompt, INDENT, out), file=out)
                 else:
                     session.end("EXCEEDED_MAX_REPROMPTS")
                     print("(no answer: Alexa ended the session)", file=out)
                 out.flush()
                 continue
             silences = 0
-            pressed = tapped(line, last) if screen else None
+            pressed = tapped(line, last.envelope) if screen else None
             if pressed is not None:
                 print(f"(tapped {pressed})", file=err)
-                last = session.send(user_event(pressed))
+                last = session.touch(pressed)
                 answer(last, _slug(line))
                 continue
-            if not session.open:
+            if not session.in_session:
                 print(f'(new session, as if you said "Alexa, ask leg cramp helper {line.strip()}")',
                       file=out)
             understood = understand(line, locale)
             print(f"(heard as {understood.describe()})", file=err)
-            if understood.intent is None and session.open:
+            if understood.intent is None and session.in_session:
                 session.end("USER_INITIATED")  # naming the skill again starts it afresh
             last = session.hear(understood)
             answer(last, _slug(line))
     except KeyboardInterrupt:
         print(file=out)
-    if session.open:
+    if session.in_session:
         session.end("USER_INITIATED")
         print("(you left; the session ended)", file=out)
     else:

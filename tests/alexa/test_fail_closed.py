@@ -4,17 +4,15 @@ refusal to start without one is in test_web and test_serve.)"""
 
 from __future__ import annotations
 
-import importlib.util
 import logging
-from pathlib import Path
 
 import pytest
 
 from skill.alexa.skill_ids import ForeignSkill, parse_skill_ids
+from skill.devtools.simulator import load_lambda_entry
 from skill.speech.ssml import response_problems
-from tests.support.signing import SKILL_ID, launch_request
+from tests.support.requests import SKILL_ID, launch_envelope
 
-ENTRY = Path(__file__).resolve().parents[2] / "lambda" / "lambda_function.py"
 OTHER = "amzn1.ask.skill.someone-else"
 
 
@@ -24,14 +22,11 @@ def load_entry(monkeypatch, skill_id: str | None):
         monkeypatch.delenv("ALEXA_SKILL_ID", raising=False)
     else:
         monkeypatch.setenv("ALEXA_SKILL_ID", skill_id)
-    spec = importlib.util.spec_from_file_location("lambda_function_under_test", ENTRY)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_lambda_entry("lambda_function_under_test")
 
 
 def foreign(where: str) -> dict:
-    envelope = launch_request()
+    envelope = launch_envelope()
     if where in ("context", "both"):
         envelope["context"]["System"]["application"]["applicationId"] = OTHER
     if where in ("session", "both"):
@@ -52,7 +47,7 @@ def test_with_a_skill_id_the_lambda_refuses_another_skills_request(monkeypatch, 
 
 @pytest.mark.parametrize("setting", [SKILL_ID, f"amzn1.ask.skill.dev, {SKILL_ID}"])
 def test_with_a_skill_id_the_lambda_answers_its_own_skill(monkeypatch, setting):
-    answer = load_entry(monkeypatch, setting).lambda_handler(launch_request(), None)
+    answer = load_entry(monkeypatch, setting).lambda_handler(launch_envelope(), None)
     assert answer["response"]["outputSpeech"]["ssml"].startswith("<speak>")
     assert not response_problems(answer)
 

@@ -33,10 +33,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from skill.devtools import envelopes
+from skill.devtools.simulator import resolved_intent_request as model_intent_request
 from skill.speech.ssml import response_problems
-from tests.support.conversation import intent_request as model_intent_request
 from tests.support.conversation import lambda_handler
-from tests.support.signing import SETTINGS, SKILL_ID, encode, forbid_network
+from tests.support.network import forbid_network
+from tests.support.requests import SKILL_ID, encode
+from tests.support.server import SETTINGS
 
 MAX_BODY_BYTES = 128 * 1024  # skill.web's default ALEXA_MAX_BODY_BYTES
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "150"))

@@ -8,8 +8,9 @@ import re
 import pytest
 
 from skill.devtools.envelopes import request_envelope
+from skill.devtools.simulator import resolved_intent_request
 from skill.speech.ssml import spoken_seconds
-from tests.support.conversation import Conversation, check, intent_request, lambda_handler
+from tests.support.conversation import Conversation, check, lambda_handler
 
 LOCALES = ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"]
 EASING = "Is it easing?"
@@ -418,13 +419,13 @@ def _send(event):
     {"v": True, "round": "1"},
 ])
 def test_tampered_session_attributes_start_fresh(attributes):
-    said = _send(request_envelope(intent_request("AMAZON.YesIntent"), new=False, attributes=attributes))
+    said = _send(request_envelope(resolved_intent_request("AMAZON.YesIntent"), new=False, attributes=attributes))
     assert said["response"]["outputSpeech"]["ssml"].startswith("<speak>Sorry, I'm not sure what that's for.")
     assert said["sessionAttributes"]["v"] == 1
 
 
 def test_missing_session_attributes_start_fresh():
-    event = request_envelope(intent_request("AMAZON.NoIntent"), new=False)
+    event = request_envelope(resolved_intent_request("AMAZON.NoIntent"), new=False)
     del event["session"]["attributes"]
     assert "not sure what that's for" in _send(event)["response"]["outputSpeech"]["ssml"]
 
@@ -449,7 +450,7 @@ def test_an_envelope_the_sdk_cannot_read_still_gets_a_spoken_apology(event):
 
 
 def test_odd_slot_shapes_are_not_errors():
-    request = intent_request("RelieveCrampIntent")
+    request = resolved_intent_request("RelieveCrampIntent")
     request["intent"]["slots"] = {"leg": {"name": "leg", "value": None,
                                           "resolutions": {"resolutionsPerAuthority": []}},
                                   "seconds": {"name": "seconds", "value": "-5"},
@@ -460,5 +461,6 @@ def test_odd_slot_shapes_are_not_errors():
 
 @pytest.mark.parametrize("asked", ["easing", "next_round", "resume"])
 def test_a_routine_question_without_a_routine_is_read_as_a_fresh_start(asked):
-    said = _send(request_envelope(intent_request("AMAZON.YesIntent"), new=False, attributes={"v": 1, "asked": asked}))
+    said = _send(request_envelope(resolved_intent_request("AMAZON.YesIntent"), new=False,
+                                  attributes={"v": 1, "asked": asked}))
     assert said["response"]["outputSpeech"]["ssml"].startswith("<speak>Sorry, I'm not sure what that's for.")

@@ -286,7 +286,7 @@ def test_installed_the_models_travel_with_the_package(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "your left leg" in done.stdout
     found = subprocess.run([sys.executable, "-c",
-                            "from skill.devtools.hearing import model_file; print(model_file('en-GB'))"],
+                            "from skill.devtools.model_files import model_file; print(model_file('en-GB'))"],
                            capture_output=True, text=True, cwd=elsewhere, env=env)
     assert Path(found.stdout.strip()) == site / "skill" / "interaction_models" / "en-GB.json"
 
@@ -308,6 +308,34 @@ def test_pip_install_into_a_fresh_venv_gives_a_working_say(tmp_path):
     shown = subprocess.run([str(environment / "bin" / "leg-cramp-helper"), "say", "how can I prevent cramps",
                             "--screen"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert "[screen: tips, night theme]" in shown.stdout, shown.stderr  # the screens are package data
+
+
+@pytest.mark.skipif(not os.environ.get("LEG_CRAMP_HELPER_INSTALL_TEST"),
+                    reason="a real pip install needs the network for its build backend; "
+                           "set LEG_CRAMP_HELPER_INSTALL_TEST=1 to run it")
+def test_an_editable_install_chats_as_an_installed_one_does(tmp_path):
+    """``pip install -e .`` (of a copy of the checkout, in a throwaway venv): the
+    models import as ``skill.interaction_models`` and ``chat`` answers from anywhere."""
+    source = tmp_path / "checkout"
+    for name in ("skill", "interaction_models", "lambda"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md", "skill.json"):
+        shutil.copy2(ROOT / name, source / name)
+    environment = tmp_path / "venv"
+    venv.create(environment, system_site_packages=True, with_pip=True)
+    python = environment / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "-e", str(source)],
+                   check=True, cwd=tmp_path, timeout=600)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    found = subprocess.run([str(python), "-c", "import skill.interaction_models as models; print(models.__file__)"],
+                           capture_output=True, text=True, cwd=elsewhere, timeout=60)
+    assert Path(found.stdout.strip()) == source / "interaction_models" / "__init__.py", found.stderr
+    done = subprocess.run([str(environment / "bin" / "leg-cramp-helper"), "chat", "--locale", "en-GB"],
+                          input="why do I get cramps\n", capture_output=True, text=True, cwd=elsewhere,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Alexa: " + say("why.answer") in done.stdout
 
 
 def test_on_a_terminal_long_answers_wrap_without_splitting_a_pause(monkeypatch):

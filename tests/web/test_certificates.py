@@ -11,8 +11,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
+from skill.devtools.signing import SIGNING_NAME, cert_url, make_leaf, new_key, now_utc, pem
 from skill.web.verify import RequestVerificationError
-from tests.support.signing import SIGNING_NAME, cert_url, encode, launch_request, make_leaf, new_key, now_utc, pem
+from tests.support.requests import encode, launch_envelope
 
 pytestmark = pytest.mark.usefixtures("no_network")
 
@@ -89,7 +90,7 @@ def signed_for(pki, body: bytes, key) -> dict[str, str]:
 @pytest.mark.parametrize("name", WEAK)
 def test_each_weak_signing_certificate_is_refused(pki, name):
     leaf, key = weak_leaf(pki, name)
-    body = encode(launch_request())
+    body = encode(launch_envelope())
     with pytest.raises(RequestVerificationError) as refused:
         verifier_serving(pki, pem(leaf)).verify_signature(signed_for(pki, body, key), body)
     assert refused.value.reason == "bad certificate chain"
@@ -99,7 +100,7 @@ def test_a_signature_too_short_for_a_2048_bit_key_is_refused_before_any_download
     key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
     fetched = []
     verifier = pki.verifier(fetch_chain=lambda url: fetched.append(url) or pki.chains["echo-api-cert.pem"])
-    body = encode(launch_request())
+    body = encode(launch_envelope())
     with pytest.raises(RequestVerificationError) as refused:
         verifier.verify_signature(pki.sign(body, key=key), body)
     assert (refused.value.reason, fetched) == ("bad signature", [])
@@ -112,7 +113,7 @@ def test_a_weak_certificate_is_refused_by_the_web_service_with_400(pki, name):
     leaf, key = weak_leaf(pki, name)
     client = create_app({"ALEXA_SKILL_ID": "amzn1.ask.skill.test"},
                         verifier=verifier_serving(pki, pem(leaf))).test_client()
-    body = encode(launch_request(skill_id="amzn1.ask.skill.test"))
+    body = encode(launch_envelope(skill_id="amzn1.ask.skill.test"))
     headers = {**signed_for(pki, body, key), "SignatureCertChainUrl": cert_url("weak.pem")}
     answer = client.post("/", data=body, headers=headers)
     assert (answer.status_code, answer.get_json()) == (400, {"error": "bad certificate chain"})
@@ -125,12 +126,12 @@ def test_a_weak_certificate_is_refused_by_the_web_service_with_400(pki, name):
 ], ids=["digital-signature", "no-key-usage", "exact-name-among-others"])
 def test_a_strict_enough_certificate_still_passes(pki, leaf_maker):
     key = new_key()
-    body = encode(launch_request())
+    body = encode(launch_envelope())
     verifier_serving(pki, pem(leaf_maker(pki, key))).verify_signature(pki.sign(body, key=key), body)
 
 
 def test_a_3072_bit_signing_key_passes(pki):
     key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     leaf = make_leaf(pki.root, pki.root_key, key)
-    body = encode(launch_request())
+    body = encode(launch_envelope())
     verifier_serving(pki, pem(leaf)).verify_signature(pki.sign(body, key=key), body)

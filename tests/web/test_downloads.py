@@ -14,8 +14,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from skill.devtools.signing import CERT_URL, cert_url
 from skill.web.verify import RequestVerificationError
-from tests.support.signing import CERT_URL, SKILL_ID, cert_url, encode, launch_request, start_test_server
+from tests.support.requests import SKILL_ID, encode, launch_envelope
+from tests.support.server import start_test_server
 
 pytestmark = pytest.mark.usefixtures("no_network")
 
@@ -55,9 +57,9 @@ def test_unsigned_requests_with_distinct_certificate_urls_cause_no_download(pki,
     host, port = server.base_url.rsplit("/", 1)[1].split(":")
     try:
         for _ in range(4):  # the genuine chain: fetched at most once per worker process
-            genuine = encode(launch_request())
+            genuine = encode(launch_envelope())
             assert server.post(genuine, pki.sign(genuine))[0] == 200
-        body = encode(launch_request())
+        body = encode(launch_envelope())
 
         def send(numbers: range) -> list[tuple[int, str, str]]:
             connection = http.client.HTTPConnection(host, int(port), timeout=30)
@@ -79,7 +81,7 @@ def test_unsigned_requests_with_distinct_certificate_urls_cause_no_download(pki,
         assert all(status == 400 and error == expected for status, error, expected in answers), \
             [answer for answer in answers if answer[:2] != (400, answer[2])][:5]
         for _ in range(4):  # and a genuine request is still answered
-            genuine = encode(launch_request())
+            genuine = encode(launch_envelope())
             assert server.post(genuine, pki.sign(genuine))[0] == 200
         downloads = record.read_text().split()
         # the 2,000 distinct URLs made no download: only the genuine chain, once per worker (2)
@@ -99,7 +101,7 @@ def test_concurrent_requests_for_one_new_url_share_one_download(pki):
         return pki.chains["echo-api-cert.pem"]
 
     verifier = pki.verifier(fetch_chain=slow_fetch)
-    body = encode(launch_request())
+    body = encode(launch_envelope())
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(lambda _: verifier.verify_signature(pki.sign(body), body), range(8)))
     assert fetched == [CERT_URL]
@@ -116,7 +118,7 @@ def test_downloads_at_once_are_capped_and_the_rest_refused_without_one(pki):
         return pki.chains["echo-api-cert.pem"]
 
     verifier = pki.verifier(fetch_chain=held_fetch)
-    body = encode(launch_request())
+    body = encode(launch_envelope())
     urls = [cert_url(f"held-{n}.pem") for n in range(verify.MAX_DOWNLOADS_AT_ONCE)]
     with ThreadPoolExecutor(max_workers=len(urls)) as pool:
         held = [pool.submit(verifier.verify_signature, pki.sign(body, cert_url=url), body)

@@ -10,8 +10,9 @@ import time
 
 import pytest
 
+from skill.devtools.signing import cert_url
 from skill.web.app import MAX_LOGGED_CHARS, LogBudget, create_app
-from tests.support.signing import SKILL_ID, cert_url, encode, launch_request
+from tests.support.requests import SKILL_ID, encode, launch_envelope
 
 pytestmark = pytest.mark.usefixtures("no_network")
 
@@ -36,7 +37,7 @@ def web_log():
 def test_a_flood_of_bad_requests_with_huge_values_writes_a_bounded_log(pki, web_log):
     client = create_app({"ALEXA_SKILL_ID": SKILL_ID}, verifier=pki.verifier()).test_client()
     huge = "x" * 7000
-    body = encode(launch_request())
+    body = encode(launch_envelope())
     kinds = [
         {"SignatureCertChainUrl": cert_url(huge + ".pem")},  # a 7 KB URL, no signature
         {"SignatureCertChainUrl": cert_url(huge), "Signature-256": "A" * 344},  # refused URL
@@ -82,7 +83,7 @@ def test_answered_requests_are_always_logged(pki, web_log):
     client = create_app({"ALEXA_SKILL_ID": SKILL_ID}, verifier=pki.verifier()).test_client()
     for _ in range(int(LogBudget()._burst) + 10):
         client.post("/", data=b"{}")
-    envelope = launch_request()
+    envelope = launch_envelope()
     body = encode(envelope)
     assert client.post("/", data=body, headers=pki.sign(body)).status_code == 200
     assert envelope["request"]["requestId"] in web_log.getvalue().splitlines()[-1]

@@ -17,34 +17,33 @@ from contextlib import contextmanager
 import pytest
 
 from skill.devtools import envelopes
+from skill.devtools.simulator import Session
 from skill.speech.ssml import response_problems, to_text
 from skill.web import verify
-from tests.support.conversation import intent_request
-from tests.support.signing import SKILL_ID, TestPKI, encode, start_test_server
+from tests.support.pki import TestPKI
+from tests.support.requests import SKILL_ID, encode
+from tests.support.server import start_test_server
 
 
-class Session:
-    """One user's conversation with a server, over HTTP, signed; the session
-    attributes are carried from turn to turn as Alexa carries them."""
+class SignedPost:
+    """The simulator's handler for a real server: each envelope signed and POSTed, as
+    Alexa sends it (``server`` may change between turns: a restart)."""
 
-    def __init__(self, pki: TestPKI, server, locale: str = "en-US"):
-        self.pki, self.server, self.locale = pki, server, locale
-        self.session_id = f"amzn1.echo-api.session.{id(self)}-{time.monotonic_ns()}"
-        self.attributes: dict = {}
-        self.new = True
+    def __init__(self, pki: TestPKI, server):
+        self.pki, self.server = pki, server
 
-    def say(self, intent: str, **slots) -> dict:
-        envelope = envelopes.request_envelope(
-            intent_request(intent, slots or None, self.locale), locale=self.locale,
-            session_id=self.session_id, new=self.new, attributes=self.attributes,
-            application_id=SKILL_ID)
-        body = encode(envelope)
+    def __call__(self, event: dict, _context=None) -> dict:
+        body = encode(event)
         status, answer = self.server.post(body, self.pki.sign(body))
         assert status == 200, (status, answer)
         assert not response_problems(answer), response_problems(answer)
-        self.new = False
-        self.attributes = answer.get("sessionAttributes") or {}
         return answer
+
+
+def user_of(pki: TestPKI, server, locale: str = "en-US") -> Session:
+    """One user's conversation with a server, over HTTP, signed; the session
+    attributes are carried from turn to turn as Alexa carries them."""
+    return Session(locale, SignedPost(pki, server))
 
 
 def speech(answer: dict) -> str:
@@ -63,8 +62,8 @@ def test_a_relief_walkthrough_continues_across_a_server_restart(pki, tmp_path):
     config = {"ALEXA_SKILL_ID": SKILL_ID}
     first = start_test_server(pki, tmp_path / "first", config)
     try:
-        user = Session(pki, first)
-        answer = user.say("RelieveCrampIntent", leg="left")
+        user = user_of(pki, first)
+        answer = user.say("RelieveCrampIntent", leg="left").envelope
         assert stage(answer) == ("relief", 1, "left")
         assert speech(answer).endswith("Is it easing?")
     finally:
@@ -73,14 +72,14 @@ def test_a_relief_walkthrough_continues_across_a_server_restart(pki, tmp_path):
 
     second = start_test_server(pki, tmp_path / "second", config)  # a new process, a new port
     try:
-        user.server = second
-        answer = user.say("AMAZON.NoIntent")
+        user.handler.server = second
+        answer = user.say("AMAZON.NoIntent").envelope
         assert stage(answer) == ("relief", 2, "left")
         assert "left leg" in speech(answer)
-        assert user.say("AMAZON.RepeatIntent")["response"] == answer["response"]
+        assert user.say("AMAZON.RepeatIntent").envelope["response"] == answer["response"]
         # The repeat was the third hold in a row (the count survived the restart too):
         # now the massage, warmth and walking, never a fourth hold.
-        answer = user.say("AMAZON.NoIntent")
+        answer = user.say("AMAZON.NoIntent").envelope
         assert answer["response"]["shouldEndSession"] is True
         assert "massage" in speech(answer)
     finally:
@@ -103,22 +102,22 @@ def test_concurrent_conversations_keep_their_own_leg_and_round(pki, tmp_path):
     def walkthrough(number: int) -> list[tuple]:
         leg = ("left", "right")[number % 2]
         rounds = 1 + number % 3  # 1, 2 or 3 rounds of the relief stretch
-        user = Session(pki, server, locale=("en-US", "en-GB", "en-AU", "en-CA", "en-IN")[number % 5])
+        user = user_of(pki, server, locale=("en-US", "en-GB", "en-AU", "en-CA", "en-IN")[number % 5])
         seen = []
         barrier.wait()
-        answer = user.say("RelieveCrampIntent", leg=leg)
+        answer = user.say("RelieveCrampIntent", leg=leg).envelope
         seen.append(stage(answer))
         assert f"{leg} leg" in speech(answer)
         for _ in range(2):
             barrier.wait()
             if stage(answer)[1] < rounds:
-                answer = user.say("AMAZON.NoIntent")
+                answer = user.say("AMAZON.NoIntent").envelope
                 assert f"{leg} leg" in speech(answer)
             else:  # this user has had enough rounds: a question, mid-stretch
-                answer = user.say("AMAZON.HelpIntent")
+                answer = user.say("AMAZON.HelpIntent").envelope
             seen.append(stage(answer))
         barrier.wait()
-        answer = user.say("AMAZON.YesIntent")
+        answer = user.say("AMAZON.YesIntent").envelope
         assert answer["response"]["shouldEndSession"] is True
         return seen
 

@@ -1,7 +1,7 @@
 """The real server: gunicorn on 127.0.0.1 in another process, spoken to over HTTP(S).
 
 The signed-request tests run skill.web under skill.serve.SkillServer with a verifier
-that trusts the test root and reads chains from files (signing.start_test_server), so
+that trusts the test root and reads chains from files (tests/support/server.py, start_test_server), so
 production code carries no test hook. ``leg-cramp-helper serve`` itself is tested as
 a user runs it.
 """
@@ -19,20 +19,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from tests.support.signing import (
-    SKILL_ID,
-    bad_request,
-    bad_request_names,
-    encode,
-    free_port,
-    launch_request,
-    make_leaf,
-    new_key,
-    pem,
-    start_server,
-    start_test_server,
-    subprocess_env,
-)
+from skill.devtools.local_server import free_port, start_server
+from skill.devtools.signing import make_leaf, new_key, pem
+from tests.support.bad_requests import bad_request, bad_request_names
+from tests.support.requests import SKILL_ID, encode, launch_envelope
+from tests.support.server import start_test_server, subprocess_env
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +41,7 @@ def post_signed(server, pki, envelope, path="/"):
 
 @pytest.mark.parametrize("path", ["/", "/alexa"])
 def test_a_signed_request_is_answered(server, pki, path):
-    status, answer = post_signed(server, pki, launch_request(), path)
+    status, answer = post_signed(server, pki, launch_envelope(), path)
     assert status == 200
     assert answer["response"]["outputSpeech"]["ssml"].startswith("<speak>")
 
@@ -59,10 +50,10 @@ def test_a_signed_request_is_answered(server, pki, path):
 def test_each_bad_request_is_answered_400_and_the_server_keeps_serving(server, pki, name):
     body, headers, reason = bad_request(pki, name)
     assert server.post(body, headers) == (400, {"error": reason})
-    assert post_signed(server, pki, launch_request())[0] == 200
+    assert post_signed(server, pki, launch_envelope())[0] == 200
 
 
-@pytest.mark.parametrize("body", [b"", b"not json", encode(launch_request())[:-5], b"[]", b"{}"],
+@pytest.mark.parametrize("body", [b"", b"not json", encode(launch_envelope())[:-5], b"[]", b"{}"],
                          ids=["empty", "not-json", "truncated", "list", "empty-object"])
 def test_a_bad_body_is_answered_400(server, pki, body):
     status, answer = server.post(body, pki.sign(body))
@@ -106,12 +97,12 @@ def test_other_methods_are_answered_405(server, method):
 
 def test_concurrent_requests_are_all_answered(server, pki):
     with ThreadPoolExecutor(max_workers=12) as pool:
-        statuses = list(pool.map(lambda _: post_signed(server, pki, launch_request())[0], range(36)))
+        statuses = list(pool.map(lambda _: post_signed(server, pki, launch_envelope())[0], range(36)))
     assert statuses == [200] * 36
 
 
 def test_the_server_logs_one_line_per_request_without_user_ids(server, pki):
-    envelope = launch_request()
+    envelope = launch_envelope()
     post_signed(server, pki, envelope)
     log = server.log()
     assert envelope["request"]["requestId"] in log
@@ -132,7 +123,7 @@ def test_serve_starts_and_answers_with_verification_off_for_local_testing():
                           env=subprocess_env(ASK_SDK_VERIFY_SIGNATURE="false"))
     try:
         assert server.get("/healthz") == (200, {"status": "ok"})
-        status, answer = server.post(encode(launch_request()))
+        status, answer = server.post(encode(launch_envelope()))
         assert status == 200
         assert answer["response"]["outputSpeech"]["type"] == "SSML"
     finally:
@@ -158,7 +149,7 @@ def test_serve_speaks_tls_and_verifies_by_default(pki, tmp_path):
     try:
         assert server.get("/healthz") == (200, {"status": "ok"})
         # Verification is on by default: an unsigned request is refused.
-        assert server.post(encode(launch_request())) == (400, {"error": "missing certificate URL"})
+        assert server.post(encode(launch_envelope())) == (400, {"error": "missing certificate URL"})
     finally:
         server.stop()
 
@@ -228,7 +219,7 @@ def test_malformed_http_is_answered_with_a_short_json_error(server, name):
 def test_the_server_keeps_serving_after_malformed_http(server, pki):
     for data, _ in MALFORMED.values():
         raw_exchange(server, data)
-    assert post_signed(server, pki, launch_request())[0] == 200
+    assert post_signed(server, pki, launch_envelope())[0] == 200
 
 
 def test_a_pipelined_pair_of_requests_is_answered_in_order(server):
@@ -250,7 +241,7 @@ def test_a_client_that_half_closes_after_its_request_is_answered(server):
 
 
 def test_expect_100_continue_gets_its_go_ahead_and_then_the_answer(server, pki):
-    body = encode(launch_request())
+    body = encode(launch_envelope())
     headers = "".join(f"{name}: {value}\r\n" for name, value in pki.sign(body).items())
     host, port = server.base_url.rsplit("/", 1)[1].split(":")
     with socket.create_connection((host, int(port)), timeout=10) as connection:

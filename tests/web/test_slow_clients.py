@@ -13,7 +13,8 @@ import time
 import pytest
 
 from skill.web import worker
-from tests.support.signing import SKILL_ID, encode, launch_request, start_test_server
+from tests.support.requests import SKILL_ID, encode, launch_envelope
+from tests.support.server import start_test_server
 
 SLOW_CONNECTIONS = 200
 DRIP_SECONDS = 0.5
@@ -106,7 +107,7 @@ class SlowClients:
 
 
 def timed_genuine_request(server, pki) -> float:
-    body = encode(launch_request())
+    body = encode(launch_envelope())
     start = time.monotonic()
     status, answer = server.post(body, pki.sign(body))
     took = time.monotonic() - start

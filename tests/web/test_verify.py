@@ -1,5 +1,5 @@
 """skill.verify: Amazon's rules for proving a request came from Alexa, with real
-signatures and certificates made at test time (see tests/support/signing.py)."""
+signatures and certificates made at test time (see tests/support/ and skill/devtools/signing.py)."""
 
 from __future__ import annotations
 
@@ -9,20 +9,10 @@ from datetime import timedelta
 
 import pytest
 
+from skill.devtools.signing import CERT_URL, cert_url, now_utc
 from skill.web.verify import RequestVerificationError, RequestVerifier, normalise_cert_url
-from tests.support.signing import (
-    BAD_CERT_URLS,
-    CERT_URL,
-    GOOD_CERT_URLS,
-    bad_request,
-    bad_request_names,
-    cert_url,
-    encode,
-    intent_request,
-    launch_request,
-    now_utc,
-    skill_event,
-)
+from tests.support.bad_requests import BAD_CERT_URLS, GOOD_CERT_URLS, bad_request, bad_request_names
+from tests.support.requests import encode, intent_envelope, launch_envelope, skill_event
 
 pytestmark = pytest.mark.usefixtures("no_network")
 
@@ -43,14 +33,14 @@ def verify(verifier: RequestVerifier, body: bytes, headers: dict[str, str]) -> N
 
 
 def test_a_correctly_signed_request_passes(pki):
-    body = encode(launch_request())
+    body = encode(launch_envelope())
     verify(pki.verifier(), body, pki.sign(body))
 
 
 @pytest.mark.parametrize("url", GOOD_CERT_URLS)
 def test_every_allowed_url_form_passes_and_fetches_the_normalised_url(pki, url):
     pki.fetched.clear()
-    body = encode(launch_request())
+    body = encode(launch_envelope())
     pki.verifier().verify_signature(pki.sign(body, cert_url=url), body)
     assert pki.fetched == [CERT_URL]
 
@@ -69,7 +59,7 @@ def test_a_bad_certificate_url_is_never_fetched(pki, url):
     pki.fetched.clear()
     with pytest.raises(RequestVerificationError):
         normalise_cert_url(url)
-    body = encode(launch_request())
+    body = encode(launch_envelope())
     with pytest.raises(RequestVerificationError):
         pki.verifier().verify_signature(pki.sign(body, cert_url=url), body)
     assert pki.fetched == []
@@ -79,7 +69,7 @@ def test_the_chain_is_validated_once_then_reused(pki):
     pki.fetched.clear()
     verifier = pki.verifier()
     for _ in range(5):
-        body = encode(launch_request())
+        body = encode(launch_envelope())
         verifier.verify_signature(pki.sign(body), body)
     assert pki.fetched == [CERT_URL]
 
@@ -88,7 +78,7 @@ def test_a_cached_certificate_past_its_expiry_is_not_used(pki):
     clock = Clock()
     verifier = pki.verifier(clock=clock)
     pki.fetched.clear()
-    body = encode(launch_request())
+    body = encode(launch_envelope())
     verifier.verify_signature(pki.sign(body), body)
     clock.now += timedelta(days=400)  # past the leaf's not_after
     with pytest.raises(RequestVerificationError) as refused:
@@ -101,7 +91,7 @@ def test_a_cached_certificate_past_its_expiry_is_not_used(pki):
 def test_a_refused_or_unavailable_chain_is_remembered_for_a_while(pki, name):
     pki.fetched.clear()
     url = cert_url(name)
-    body = encode(launch_request())
+    body = encode(launch_envelope())
     for failure_seconds, downloads in ((60, 1), (0, 2)):
         pki.fetched.clear()
         verifier = pki.verifier(failure_seconds=failure_seconds)
@@ -123,7 +113,7 @@ def test_the_cache_is_bounded(pki):
         return pki.chains["echo-api-cert.pem"]
 
     verifier = pki.verifier(cache_size=2, fetch_chain=any_name_is_the_good_chain)
-    body = encode(launch_request())
+    body = encode(launch_envelope())
     for url in [*urls, urls[2], urls[0]]:
         verifier.verify_signature(pki.sign(body, cert_url=url), body)
     # urls[0] was evicted by urls[2]; urls[2] was still cached
@@ -137,7 +127,7 @@ def test_the_verifier_is_safe_to_share_between_threads(pki):
 
     def worker():
         for _ in range(20):
-            body = encode(launch_request())
+            body = encode(launch_envelope())
             try:
                 verifier.verify_signature(pki.sign(body), body)
             except Exception as error:  # noqa: BLE001 - collected and asserted below
@@ -156,7 +146,7 @@ def test_a_fetch_that_fails_in_any_way_is_a_verification_error(pki):
     def broken(url):
         raise RuntimeError("boom")
 
-    body = encode(launch_request())
+    body = encode(launch_envelope())
     with pytest.raises(RequestVerificationError) as refused:
         pki.verifier(fetch_chain=broken).verify_signature(pki.sign(body), body)
     assert refused.value.reason == "certificate unavailable"
@@ -165,7 +155,7 @@ def test_a_fetch_that_fails_in_any_way_is_a_verification_error(pki):
 @pytest.mark.parametrize("chain", [b"", b"not a certificate", b"-----BEGIN CERTIFICATE-----\nAAAA\n"
                                    b"-----END CERTIFICATE-----\n"])
 def test_an_unreadable_chain_is_refused(pki, chain):
-    body = encode(launch_request())
+    body = encode(launch_envelope())
     with pytest.raises(RequestVerificationError) as refused:
         pki.verifier(fetch_chain=lambda url: chain).verify_signature(pki.sign(body), body)
     assert refused.value.reason == "bad certificate chain"
@@ -174,7 +164,7 @@ def test_an_unreadable_chain_is_refused(pki, chain):
 @pytest.mark.parametrize("seconds, accepted", [(-149, True), (149, True), (-151, False), (151, False)])
 def test_requests_have_150_seconds(pki, seconds, accepted):
     clock = Clock()
-    envelope = intent_request("AMAZON.HelpIntent", timestamp=clock.now + timedelta(seconds=seconds))
+    envelope = intent_envelope("AMAZON.HelpIntent", timestamp=clock.now + timedelta(seconds=seconds))
     check = pki.verifier(clock=clock).verify_timestamp
     if accepted:
         check(envelope)
@@ -197,7 +187,7 @@ def test_skill_events_have_an_hour(pki, minutes, accepted):
 
 @pytest.mark.parametrize("stamp", [None, "", "yesterday", True, [], "2024-13-45T00:00:00Z"])
 def test_an_unreadable_timestamp_is_refused(pki, stamp):
-    envelope = launch_request()
+    envelope = launch_envelope()
     envelope["request"]["timestamp"] = stamp
     with pytest.raises(RequestVerificationError) as refused:
         pki.verifier().verify_timestamp(envelope)
@@ -205,7 +195,7 @@ def test_an_unreadable_timestamp_is_refused(pki, stamp):
 
 
 def test_the_default_roots_are_the_certifi_bundle_and_do_not_trust_the_test_root(pki):
-    body = encode(launch_request())
+    body = encode(launch_envelope())
     with pytest.raises(RequestVerificationError) as refused:
         RequestVerifier(fetch_chain=pki.fetch_chain).verify_signature(pki.sign(body), body)
     assert refused.value.reason == "bad certificate chain"

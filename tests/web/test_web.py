@@ -1,5 +1,5 @@
 """skill.web through Flask's test client: what a client really gets back, with real
-signatures (see tests/support/signing.py)."""
+signatures (see tests/support/ and skill/devtools/signing.py)."""
 
 from __future__ import annotations
 
@@ -9,17 +9,11 @@ from datetime import timedelta
 
 import pytest
 
+from skill.devtools.signing import now_utc
 from skill.web.app import create_app
-from tests.support.signing import (
-    SETTINGS,
-    SKILL_ID,
-    bad_request,
-    bad_request_names,
-    encode,
-    intent_request,
-    launch_request,
-    now_utc,
-)
+from tests.support.bad_requests import bad_request, bad_request_names
+from tests.support.requests import SKILL_ID, encode, intent_envelope, launch_envelope
+from tests.support.server import SETTINGS
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +37,7 @@ def post_signed(client, pki, data, path="/"):
 
 @pytest.mark.parametrize("path", ["/", "/alexa"])
 def test_a_signed_request_gets_the_skills_answer(client, pki, path):
-    answer = post_signed(client, pki, launch_request(), path)
+    answer = post_signed(client, pki, launch_envelope(), path)
     assert answer.status_code == 200
     assert answer.mimetype == "application/json"
     envelope = answer.get_json()
@@ -57,7 +51,7 @@ def test_each_bad_request_is_answered_400_with_a_short_error(client, pki, name):
     answer = client.post("/", data=body, headers=headers)
     assert answer.status_code == 400
     assert answer.get_json() == {"error": reason}
-    assert post_signed(client, pki, launch_request()).status_code == 200
+    assert post_signed(client, pki, launch_envelope()).status_code == 200
 
 
 def nested(depth: int) -> bytes:
@@ -68,14 +62,14 @@ BAD_BODIES = {
     "empty": b"",
     "not-json": b"Alexa, help my cramp",
     "not-utf8": b"\xff\xfe{}",
-    "truncated": encode(launch_request())[:-7],
+    "truncated": encode(launch_envelope())[:-7],
     "json-list": b"[]",
     "json-string": b'"request"',
     "empty-object": b"{}",
     "request-not-object": b'{"version": "1.0", "request": "LaunchRequest"}',
     "type-not-string": encode({"version": "1.0", "request": {"type": 7, "requestId": "r"}}),
     "no-request-id": encode({"version": "1.0", "request": {"type": "LaunchRequest"}}),
-    "session-not-object": encode({**launch_request(), "session": "s"}),
+    "session-not-object": encode({**launch_envelope(), "session": "s"}),
     "deeply-nested": nested(50_000),
 }
 
@@ -98,7 +92,7 @@ def test_an_unsigned_bad_body_is_answered_400_too(pki, body):
 def test_a_body_over_the_cap_is_answered_413_before_any_check(pki):
     client = create_app({"ALEXA_SKILL_ID": SKILL_ID, "ALEXA_MAX_BODY_BYTES": 1000},
                         verifier=pki.verifier()).test_client()
-    envelope = launch_request(attributes={"padding": "x" * 1000})
+    envelope = launch_envelope(attributes={"padding": "x" * 1000})
     pki.fetched.clear()
     answer = post_signed(client, pki, envelope)
     assert answer.status_code == 413
@@ -110,7 +104,7 @@ def test_a_body_of_exactly_the_cap_is_read_whole(pki):
     limit = 4000
     client = create_app({"ALEXA_SKILL_ID": SKILL_ID, "ALEXA_MAX_BODY_BYTES": limit},
                         verifier=pki.verifier()).test_client()
-    envelope = launch_request(attributes={"padding": ""})
+    envelope = launch_envelope(attributes={"padding": ""})
     envelope["session"]["attributes"]["padding"] = "x" * (limit - len(encode(envelope)))
     assert len(encode(envelope)) == limit
     assert post_signed(client, pki, envelope).status_code == 200
@@ -119,9 +113,9 @@ def test_a_body_of_exactly_the_cap_is_read_whole(pki):
 
 
 def test_the_default_cap_is_128_kib(client, pki):
-    envelope = launch_request(attributes={"padding": "x" * (128 * 1024)})
+    envelope = launch_envelope(attributes={"padding": "x" * (128 * 1024)})
     assert post_signed(client, pki, envelope).status_code == 413
-    envelope = launch_request(attributes={"padding": "x" * (120 * 1024)})
+    envelope = launch_envelope(attributes={"padding": "x" * (120 * 1024)})
     assert post_signed(client, pki, envelope).status_code == 200
 
 
@@ -151,13 +145,13 @@ def test_more_than_one_skill_id_may_be_allowed(pki):
     app = create_app({"ALEXA_SKILL_ID": f" {SKILL_ID} , {other} "}, verifier=pki.verifier())
     client = app.test_client()
     for skill_id in (SKILL_ID, other):
-        assert post_signed(client, pki, launch_request(skill_id=skill_id)).status_code == 200
-    answer = post_signed(client, pki, launch_request(skill_id="amzn1.ask.skill.third"))
+        assert post_signed(client, pki, launch_envelope(skill_id=skill_id)).status_code == 200
+    answer = post_signed(client, pki, launch_envelope(skill_id="amzn1.ask.skill.third"))
     assert (answer.status_code, answer.get_json()) == (400, {"error": "unknown skill"})
 
 
 def test_every_stated_skill_id_must_be_ours(client, pki):
-    envelope = launch_request()
+    envelope = launch_envelope()
     envelope["session"]["application"]["applicationId"] = "amzn1.ask.skill.someone-else"
     assert post_signed(client, pki, envelope).status_code == 400
     del envelope["session"]
@@ -177,7 +171,7 @@ def test_without_a_skill_id_the_app_refuses_to_start_while_signatures_are_checke
 def test_without_a_skill_id_any_skill_is_answered_only_with_signature_checks_off(pki, monkeypatch):
     monkeypatch.delenv("ALEXA_SKILL_ID", raising=False)
     client = create_app({"ASK_SDK_VERIFY_SIGNATURE": False}).test_client()
-    answer = client.post("/", data=encode(launch_request(skill_id="amzn1.ask.skill.anyone")))
+    answer = client.post("/", data=encode(launch_envelope(skill_id="amzn1.ask.skill.anyone")))
     assert answer.status_code == 200
 
 
@@ -185,8 +179,8 @@ def test_settings_come_from_the_environment(pki, monkeypatch):
     monkeypatch.setenv("ASK_SDK_VERIFY_SIGNATURE", "false")
     monkeypatch.setenv("ALEXA_SKILL_ID", SKILL_ID)
     client = create_app(verifier=pki.verifier()).test_client()
-    assert client.post("/", data=encode(launch_request())).status_code == 200
-    answer = client.post("/", data=encode(launch_request(skill_id="amzn1.ask.skill.other")))
+    assert client.post("/", data=encode(launch_envelope())).status_code == 200
+    answer = client.post("/", data=encode(launch_envelope(skill_id="amzn1.ask.skill.other")))
     assert answer.status_code == 400
 
 
@@ -194,7 +188,7 @@ def test_the_config_argument_wins_over_the_environment(pki, monkeypatch):
     monkeypatch.setenv("ASK_SDK_VERIFY_SIGNATURE", "false")
     client = create_app({"ALEXA_SKILL_ID": SKILL_ID, "ASK_SDK_VERIFY_SIGNATURE": "true"},
                         verifier=pki.verifier()).test_client()
-    answer = client.post("/", data=encode(launch_request()))
+    answer = client.post("/", data=encode(launch_envelope()))
     assert (answer.status_code, answer.get_json()) == (400, {"error": "missing certificate URL"})
 
 
@@ -210,7 +204,7 @@ def test_an_unreadable_setting_stops_the_start(pki, monkeypatch, setting, value)
 
 def test_verification_is_on_by_default(pki):
     client = create_app({"ALEXA_SKILL_ID": SKILL_ID}, verifier=pki.verifier()).test_client()
-    answer = client.post("/", data=encode(launch_request()))
+    answer = client.post("/", data=encode(launch_envelope()))
     assert answer.status_code == 400
 
 
@@ -223,7 +217,7 @@ def test_turning_signature_checks_off_is_said_loudly_at_start(pki, caplog):
 def test_turning_timestamp_checks_off_lets_an_old_request_through(pki):
     client = create_app({"ALEXA_SKILL_ID": SKILL_ID, "ASK_SDK_VERIFY_TIMESTAMP": "off"},
                         verifier=pki.verifier()).test_client()
-    envelope = launch_request(timestamp=now_utc() - timedelta(hours=2))
+    envelope = launch_envelope(timestamp=now_utc() - timedelta(hours=2))
     assert post_signed(client, pki, envelope).status_code == 200
 
 
@@ -233,7 +227,7 @@ def web_log_lines(caplog) -> list[dict]:
 
 
 def test_one_log_line_per_request_without_user_ids_or_speech(client, pki, caplog):
-    envelope = intent_request("AMAZON.HelpIntent")
+    envelope = intent_envelope("AMAZON.HelpIntent")
     with caplog.at_level(logging.INFO):
         answer = post_signed(client, pki, envelope)
     assert answer.status_code == 200
