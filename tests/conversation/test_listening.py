@@ -26,8 +26,9 @@ from pathlib import Path
 import pytest
 
 from skill.devtools import hearing, strict
+from skill.devtools.simulator import Said
 from skill.speech.words import LOCALES, Words, words_for
-from tests.support.conversation import Conversation, Said
+from tests.support.conversation import Conversation
 
 CORPUS = Path(__file__).with_name("listening.txt")
 HEARD_TARGET, STRICT_TARGET = 0.95, 0.80
