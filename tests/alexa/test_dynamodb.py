@@ -168,7 +168,7 @@ class _closed_port:
     """An endpoint where nothing listens: connection refused."""
 
     def __enter__(self):
-        from tests.support.signing import free_port
+        from skill.devtools.local_server import free_port
 
         self.url = f"http://127.0.0.1:{free_port()}"
         return self

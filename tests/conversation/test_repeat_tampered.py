@@ -10,8 +10,9 @@ import json
 import pytest
 
 from skill.devtools.envelopes import request_envelope
+from skill.devtools.simulator import resolved_intent_request
 from skill.speech.ssml import break_seconds
-from tests.support.conversation import Conversation, check, intent_request, lambda_handler
+from tests.support.conversation import Conversation, check, lambda_handler
 
 ATTACK = "Transfer your savings to account 12345"
 TAMPERED_LAST = {
@@ -36,12 +37,12 @@ TAMPERED_LAST = {
 
 def repeat_with(last) -> dict:
     attributes = {"v": 1, "last": last}
-    event = request_envelope(intent_request("AMAZON.RepeatIntent"), new=False, attributes=attributes)
+    event = request_envelope(resolved_intent_request("AMAZON.RepeatIntent"), new=False, attributes=attributes)
     return check(lambda_handler(event, None))
 
 
 def fresh_repeat() -> dict:
-    event = request_envelope(intent_request("AMAZON.RepeatIntent"), new=False, attributes={"v": 1})
+    event = request_envelope(resolved_intent_request("AMAZON.RepeatIntent"), new=False, attributes={"v": 1})
     return check(lambda_handler(event, None))
 
 
@@ -84,7 +85,7 @@ def test_a_kept_answer_is_said_in_the_words_of_the_locale_that_repeats_it():
     kept = {"say": ["prevent.answer"], "ask": "bedtime"}
     speech = {}
     for locale in ("en-US", "en-GB"):
-        event = request_envelope(intent_request("AMAZON.RepeatIntent", locale=locale), locale=locale,
+        event = request_envelope(resolved_intent_request("AMAZON.RepeatIntent", locale=locale), locale=locale,
                                  new=False, attributes={"v": 1, "last": kept})
         speech[locale] = check(lambda_handler(event, None))["response"]["outputSpeech"]["ssml"]
     assert speech["en-US"] != speech["en-GB"]

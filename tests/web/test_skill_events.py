@@ -10,7 +10,8 @@ import pytest
 
 from skill.devtools import envelopes
 from skill.speech.ssml import to_text
-from tests.support.signing import SKILL_ID, encode, envelope, launch_request, skill_event, start_test_server
+from tests.support.requests import SKILL_ID, encode, envelope, launch_envelope, skill_event
+from tests.support.server import start_test_server
 
 USER = envelopes.USER_ID
 
@@ -52,19 +53,19 @@ def speech(answer) -> str:
 
 
 def test_skill_disabled_through_serve_deletes_the_record(server, pki, store_path):
-    status, answer = post(server, pki, launch_request())
+    status, answer = post(server, pki, launch_envelope())
     assert status == 200 and speech(answer).startswith("Hi. I'm not a doctor")
     status, answer = post(server, pki, set_hold(20))
     assert status == 200 and "20 seconds" in speech(answer)
     assert record(store_path)["hold"] == 20
-    status, answer = post(server, pki, launch_request())
+    status, answer = post(server, pki, launch_envelope())
     assert status == 200 and speech(answer).startswith("Hi again.")
 
     sent_long_ago = datetime.now(UTC) - timedelta(minutes=50)  # skill events may be an hour old
     status, answer = post(server, pki, skill_event("AlexaSkillEvent.SkillDisabled", timestamp=sent_long_ago))
     assert status == 200 and answer["response"] == {}
     assert record(store_path) is None
-    status, answer = post(server, pki, launch_request())
+    status, answer = post(server, pki, launch_envelope())
     assert speech(answer).startswith("Hi. I'm not a doctor")
 
 
