@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
             results["verify"] = verify_bench.run(calls=40 if args.quick else 100,
                                                  rounds=5 if args.quick else 21)
         elif part == "store":
-            import store_bench
+            from benchmarks import store_bench
             results["store"] = store_bench.run(calls=40 if args.quick else 100, rounds=5 if args.quick else 15,
                                                cold_runs=3 if args.quick else 15)
         elif part == "http":

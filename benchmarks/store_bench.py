@@ -24,17 +24,14 @@ import contextlib
 import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from typing import Any
 
-from envelopes import LAUNCH, ROOT, SCENARIOS, reach
-from warm import compare
+from benchmarks.cold import cold_start
+from benchmarks.envelopes import LAUNCH, ROOT, SCENARIOS, reach
+from benchmarks.warm import compare
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CHILD = os.path.join(HERE, "cold_child.py")
 TABLE = "leg-cramp-helper-benchmark"
 
 
@@ -65,10 +62,9 @@ def _launch_with_token() -> dict:
 
 
 def _warm_rows(store_name: str, calls: int, rounds: int, api) -> dict[str, dict]:
-    import floor_lambda
-    import floor_store_lambda
     import lambda_function
 
+    from benchmarks import floor_lambda, floor_store_lambda
     from skill.alexa import build, local_time, store
     from skill.alexa.api_client import AlexaApiClient
     from skill.alexa.services import Services
@@ -104,15 +100,7 @@ def _warm_rows(store_name: str, calls: int, rounds: int, api) -> dict[str, dict]
 def _cold_once(which: str, event_file: str, env: dict[str, str]) -> dict:
     module_dir, module = {"skill": (os.path.join(ROOT, "lambda"), "lambda_function"),
                           "floor": (HERE, "floor_store_lambda")}[which]
-    start = time.perf_counter()
-    done = subprocess.run([sys.executable, CHILD, module_dir, module, event_file], env=env,
-                          capture_output=True, text=True, timeout=120)
-    wall_ms = (time.perf_counter() - start) * 1000
-    if done.returncode != 0:
-        raise RuntimeError(f"cold start of {which} failed:\n{done.stderr}")
-    figures = json.loads(done.stdout.strip().splitlines()[-1])
-    figures["process_wall_ms"] = wall_ms
-    return figures
+    return cold_start(module_dir, module, event_file, env)
 
 
 def _cold(runs: int, folder: str, aws_env: dict[str, str]) -> dict:
@@ -141,7 +129,6 @@ def _cold(runs: int, folder: str, aws_env: dict[str, str]) -> dict:
 
 
 def run(*, calls: int = 100, rounds: int = 15, cold_runs: int = 15) -> dict:
-    sys.path.insert(0, ROOT)
     from skill.devtools.alexa_api import AlexaApiStandIn
     from tests.support.dynamodb import AWS_TEST_ENV, MotoServer, create_table
 

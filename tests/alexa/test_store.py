@@ -170,7 +170,7 @@ def test_say_and_chat_refuse_a_store_setting_that_names_no_store(command):
     import subprocess
     import sys
 
-    from tests.support.signing import REPO
+    from skill.devtools.local_server import SOURCE_ROOT as REPO
 
     env = {**os.environ, "LEG_CRAMP_STORE": "postgres://db"}
     done = subprocess.run([sys.executable, "-m", "skill.cli", *command], input="", capture_output=True,
