@@ -106,7 +106,18 @@ def _time_zone(handler_input: HandlerInput, memory: Memory | None, known: Prefer
     return zone
 
 
-def read_turn(handler_input: HandlerInput, memory: Memory | None = None) -> policy.Turn:
+def _night(handler_input: HandlerInput, current: state.State, new_session: bool, memory: Memory | None,
+           known: Preferences | None, now: int) -> bool:
+    """Night at the device: read when a session begins, then kept for the session."""
+    if current.night is not None and not new_session:
+        return current.night
+    request = handler_input.request_envelope.request
+    timestamp = request.timestamp if request is not None else None
+    return local_time.is_night(_time_zone(handler_input, memory, known, now), timestamp)
+
+
+def read_turn(handler_input: HandlerInput, memory: Memory | None = None,
+              current: state.State | None = None) -> policy.Turn:
     """What the user said, from the request envelope; and, when this turn needs it
     (the session's first turn, set-hold), what the record says about them."""
     envelope = handler_input.request_envelope
@@ -122,8 +133,7 @@ def read_turn(handler_input: HandlerInput, memory: Memory | None = None) -> poli
     known = memory.read() if memory is not None and (new_session or name in READS_RECORD) else None
     usual_hold = known.hold if known else None
     disclaimer = (preferences.disclaimer_due(known, now) or "none") if known else None
-    night = (local_time.is_night(_time_zone(handler_input, memory, known, now), request.timestamp)
-             if name in policy.MAY_GREET else True)
+    night = _night(handler_input, current or state.State(), new_session, memory, known, now)
     if name == policy.TOUCH:
         # APL's models and the screens load only when a screen is touched or drawn: a
         # cold start on a device without one does not pay for them
@@ -210,14 +220,15 @@ def _screen(handler_input: HandlerInput, reply: Reply, words: Words, night: bool
 
 
 def _respond(handler_input: HandlerInput, outcome: policy.Outcome, night: bool = True) -> Response:
-    """Render the dialogue's reply (and its screen, on a device with one), and keep
-    the next state (with this response, for "repeat") in the session attributes."""
+    """Render the dialogue's reply (softly at night, and its screen on a device with
+    one), and keep the next state (with this response, for "repeat", and the time of
+    day) in the session attributes."""
     reply, next_state = outcome
     envelope = handler_input.request_envelope
     words = words_for(_locale(handler_input))
-    rendered = render(reply, words)
+    rendered = render(reply, words, night)
     if envelope.session is not None:
-        next_state = next_state.but(last=reply)
+        next_state = next_state.but(last=reply, night=night)
         handler_input.attributes_manager.session_attributes = next_state.to_attributes()
     response = build_response(rendered)
     response.directives = _screen(handler_input, reply, words, night) or None
@@ -251,9 +262,9 @@ class TurnHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         memory = Memory(handler_input, self.remembers)
-        turn = read_turn(handler_input, memory)
-        log.debug("turn %s", turn.intent)
         current = _state(handler_input)
+        turn = read_turn(handler_input, memory, current)
+        log.debug("turn %s", turn.intent)
         if turn.intent == "SetHoldIntent":
             turn = _set_hold(memory, turn, current)
         elif turn.intent == "ForgetMeIntent":
@@ -311,7 +322,8 @@ class UnsupportedRequestHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         log.info("unsupported request type %s", get_request_type(handler_input))
-        return _respond(handler_input, policy.unsupported(_state(handler_input), None))
+        current = _state(handler_input)
+        return _respond(handler_input, policy.unsupported(current, None), current.night is not False)
 
 
 class ErrorHandler(AbstractExceptionHandler):
@@ -326,4 +338,4 @@ class ErrorHandler(AbstractExceptionHandler):
             current = _state(handler_input)
         except Exception:  # the session itself is unreadable
             current = state.State()
-        return _respond(handler_input, policy.failed(current, None))
+        return _respond(handler_input, policy.failed(current, None), current.night is not False)

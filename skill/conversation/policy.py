@@ -96,6 +96,10 @@ def disclaimer_said(reply: Reply) -> str | None:
 
 
 def launch(state: State, turn: Turn, opening: Sequence[Piece] | None = None) -> Outcome:
+    """Opened with no intent. At night the cramp is most likely happening now: straight
+    into the first round, no question first. Going home at night offers the stretch."""
+    if turn.night and turn.intent == "LaunchRequest":
+        return start_relief(state, turn)
     say = list(opening or [])
     greeting = {"short": "launch.short", "none": "launch.again"}.get(turn.disclaimer or "")
     if turn.night:
@@ -366,6 +370,9 @@ def no(state: State, turn: Turn) -> Outcome:
 # --- the rest of the built-ins ---------------------------------------------
 
 def help_(state: State, turn: Turn) -> Outcome:
+    """Help; at night, short, and the stretch first."""
+    if turn.night:
+        return _ask(state, [Line("help.night")], state.asked or "stretch")
     say = [Line("help")] + ([Line("help.routine")] if state.routine else [])
     return _reprompt(state, say)
 

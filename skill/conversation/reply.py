@@ -83,15 +83,17 @@ def spoken(reply: Reply, words: Words) -> tuple[Said | ssml.Pause, ...]:
 
 
 @lru_cache(maxsize=1024)
-def render(reply: Reply, words: Words) -> Rendered:
-    """The reply in one locale's words, as SSML. Cached: many people hear the same
-    rounds, and a reply's words never change while the process runs."""
+def render(reply: Reply, words: Words, night: bool = False) -> Rendered:
+    """The reply in one locale's words, as SSML (in the night voice at night). Cached:
+    many people hear the same rounds, and a reply's words never change while the
+    process runs."""
     parts: list[ssml.Part] = [part if isinstance(part, ssml.Pause) else _text(part, words)
                               for part in reply.say]
     if reply.ask is None:
-        return Rendered(ssml.speak(parts), None)
+        return Rendered(ssml.speak(parts, night=night), None)
     question = words.question("ask." + reply.ask)
-    return Rendered(ssml.speak(parts + [question.speech]), ssml.speak([question.reprompt]))
+    return Rendered(ssml.speak(parts + [question.speech], night=night),
+                    ssml.speak([question.reprompt], night=night))
 
 
 # --- a reply kept in the session, so that "repeat" can say it again -------------------

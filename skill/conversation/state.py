@@ -15,6 +15,7 @@ read as a fresh start, never an error. No health information is stored.
       "holds": 2,                  # relief holds said in a row this session, repeats included (0-3)
       "last_held": true,           # the last response held a relief stretch ("repeat" holds again)
       "usual_hold": 20,            # the hold the person keeps (from the store), 10 to 60
+      "night": true,               # night at the device when the session began: speak softly
       "last": {"say": ["relief.again", ["stretch.count", {"seconds": 10}], 10], "ask": "easing"}
     }
 
@@ -56,6 +57,7 @@ class State(NamedTuple):
     last_held: bool = False
     last: Reply | None = None   # the last response, for "repeat"
     usual_hold: int | None = None
+    night: bool | None = None   # None: not known yet in this session
 
     def but(self, **changes: Any) -> State:
         return self._replace(**changes)
@@ -70,6 +72,8 @@ class State(NamedTuple):
             attributes["paused"] = True
         if self.last_held:
             attributes["last_held"] = True
+        if self.night is not None:
+            attributes["night"] = self.night
         if self.last is not None:
             attributes["last"] = reply_to_data(self.last)
         return attributes
@@ -99,10 +103,11 @@ def _read(attributes: dict[str, Any]) -> State:
     last_reply = None if last is None else _kept_reply(json.dumps(last, separators=(",", ":")))
     if routine is None:
         round_, hold = 0, None
+    night = attributes.get("night")
     return State(routine=routine, round=round_, hold=hold, leg=leg, asked=asked,
                  paused=routine is not None and attributes.get("paused", False) is True,
                  holds=holds, last_held=attributes.get("last_held", False) is True,
-                 last=last_reply, usual_hold=usual_hold)
+                 last=last_reply, usual_hold=usual_hold, night=night if isinstance(night, bool) else None)
 
 
 MAX_KEPT_CHARS = 4096  # a kept reply is a few hundred characters; a longer one is not ours

@@ -56,15 +56,23 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def speak(parts: Iterable[Part]) -> str:
-    """Build one ``<speak>`` document from text and pauses."""
+# At night the listener is in a dark bedroom, half asleep: every answer is spoken
+# softer and a little slower. This is the one place that decides how.
+NIGHT_VOICE = ('<prosody rate="90%" volume="soft">', "</prosody>")
+
+
+def speak(parts: Iterable[Part], *, night: bool = False) -> str:
+    """Build one ``<speak>`` document from text and pauses; softly at night."""
     pieces = []
     for part in parts:
         if isinstance(part, Pause):
             pieces.extend(_breaks(part.seconds))
         elif part:
             pieces.append(escape(part.strip()))
-    ssml = "<speak>" + " ".join(pieces) + "</speak>"
+    body = " ".join(pieces)
+    if night:
+        body = NIGHT_VOICE[0] + body + NIGHT_VOICE[1]
+    ssml = "<speak>" + body + "</speak>"
     if len(ssml) >= MAX_SPEECH_CHARS:
         raise SpeechTooLong(f"{len(ssml)} characters of speech")
     return ssml

@@ -11,7 +11,7 @@ from skill.devtools.envelopes import DEVICE_ID, request_envelope
 from skill.speech.ssml import to_text
 from tests.support.conversation import check, lambda_handler
 
-NIGHT_OFFER = "Is your leg cramping now?"
+NIGHT_OFFER = "And slowly let go. Is it easing?"  # night: straight into the first round
 DAY_MENU = "Would you like to know why cramps happen, or how to prevent them?"
 AFTERNOON = "2026-11-25T19:00:00Z"  # 2 p.m. in New York
 

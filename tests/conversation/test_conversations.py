@@ -9,8 +9,8 @@ import pytest
 
 from skill.devtools.envelopes import request_envelope
 from skill.devtools.simulator import resolved_intent_request
-from skill.speech.ssml import spoken_seconds
-from tests.support.conversation import Conversation, check, lambda_handler
+from skill.speech.ssml import spoken_seconds, to_text
+from tests.support.conversation import DAY, NIGHT, TOKEN, Conversation, check, lambda_handler
 
 LOCALES = ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"]
 EASING = "Is it easing?"
@@ -23,18 +23,55 @@ def holds(said) -> list[float]:
 
 # --- the relief walkthrough -------------------------------------------------
 
-def test_launch_at_night_offers_the_stretch_first_and_says_it_is_not_a_doctor():
-    said = Conversation().open()
-    assert said.speech.startswith("Hi. I'm not a doctor, but I can talk you through a stretch")
-    assert said.speech.endswith("Is your leg cramping now?")
-    assert "say yes" in said.reprompt
-    assert not said.ended
+def test_launch_at_night_goes_straight_into_the_first_round_with_no_question_first(alexa_api):
+    said = Conversation(at=NIGHT, token=TOKEN).open()
+    assert said.speech.startswith("I'm not a doctor, but let's ease it now. Straighten your leg, pushing")
+    assert "?" not in said.speech[:-len(EASING)]
+    assert said.speech.endswith("And slowly let go. Is it easing?")
+    assert holds(said) == [10, 10, 10]
+    assert not said.ended and "Say yes" in said.reprompt
+
+
+def test_launch_when_the_time_is_unknown_counts_as_night():
+    assert Conversation().open().speech.endswith("And slowly let go. Is it easing?")
+
+
+def test_launch_in_the_daytime_is_unchanged(alexa_api):
+    said = Conversation(at=DAY, token=TOKEN).open()
+    assert said.speech == ("Hi. I'm not a doctor, but I can help with leg cramps in pregnancy. "
+                           "Would you like to know why cramps happen, or how to prevent them?")
+    assert '<prosody' not in said.ssml and not said.ended
+
+
+def test_every_night_answer_is_soft_and_slower_and_no_day_answer_is(alexa_api):
+    night, day = Conversation(at=NIGHT, token=TOKEN), Conversation(at=DAY, token=TOKEN)
+    for said in (night.open(), night.say("AMAZON.NoIntent"), night.say("AMAZON.HelpIntent"),
+                 night.say("AMAZON.YesIntent"), Conversation(at=NIGHT).say("WhyCrampsIntent")):
+        assert said.ssml.startswith('<speak><prosody rate="90%" volume="soft">')
+        assert said.reprompt is None or said.response["reprompt"]["outputSpeech"]["ssml"].startswith(
+            '<speak><prosody rate="90%" volume="soft">')
+    for said in (day.open(), day.say("WhyCrampsIntent"), day.say("AMAZON.YesIntent")):
+        assert "<prosody" not in said.ssml
+
+
+def test_help_at_night_is_short_and_offers_the_stretch():
+    said = Conversation().say("AMAZON.HelpIntent")
+    assert said.speech == ("I'm not a doctor, but I can talk you through a calf stretch, or tell you when to "
+                           "get help. Is your leg cramping now?")
+    assert len(said.speech) < 130
+
+
+def test_a_session_keeps_the_time_of_day_it_began_with(alexa_api):
+    chat = Conversation(at=DAY, token=TOKEN)
+    chat.open()
+    chat.say("WhyCrampsIntent")
+    assert len(alexa_api.calls_to("settings")) == 1
+    assert "<prosody" not in chat.say("AMAZON.YesIntent").ssml
 
 
 def test_three_rounds_that_do_not_ease_end_with_massage_warmth_walking_and_when_to_call():
     chat = Conversation()
-    chat.open()
-    first = chat.say("AMAZON.YesIntent")
+    first = chat.open()
     assert "Straighten your leg, pushing your heel away" in first.speech
     assert "pull your toes back toward you" in first.speech
     assert "It may hurt at first" in first.speech
@@ -60,7 +97,6 @@ def test_three_rounds_that_do_not_ease_end_with_massage_warmth_walking_and_when_
 def test_a_cramp_that_eases_gets_aftercare_and_goodbye():
     chat = Conversation()
     chat.open()
-    chat.say("AMAZON.YesIntent")
     said = chat.say("AMAZON.YesIntent")
     assert said.ended
     assert said.speech.startswith("Good. Rub the muscle gently")
@@ -199,7 +235,7 @@ def test_no_thanks_to_tips_ends_kindly():
 
 def test_no_to_the_stretch_offer_turns_to_why_and_prevention():
     chat = Conversation()
-    chat.open()
+    assert chat.say("AMAZON.HelpIntent").speech.endswith("Is your leg cramping now?")
     said = chat.say("AMAZON.NoIntent")
     assert said.speech == "Okay. Would you like to know why cramps happen, or how to prevent them?"
     assert chat.say("PreventCrampsIntent").speech.startswith("Here are a few tips.")
@@ -273,9 +309,9 @@ def test_a_locale_the_skill_does_not_have_answers_in_us_english():
 
 # --- repeat, stop, cancel, help, fallback, home ------------------------------------
 
-def _reach(state: str) -> Conversation:
-    """A conversation left at one of the skill's open questions."""
-    chat = Conversation()
+def _reach(state: str, daytime: bool = False) -> Conversation:
+    """A conversation left at one of the skill's open questions (in the daytime: needs alexa_api)."""
+    chat = Conversation(at=DAY, token=TOKEN) if daytime else Conversation()
     steps = {
         "launch": [("open", {})],
         "easing": [("RelieveCrampIntent", {})],
@@ -284,7 +320,7 @@ def _reach(state: str) -> Conversation:
         "bedtime": [("PreventCrampsIntent", {})],
         "next round": [("BedtimeStretchIntent", {})],
         "paused": [("RelieveCrampIntent", {}), ("AMAZON.PauseIntent", {})],
-        "menu": [("open", {}), ("AMAZON.NoIntent", {})],
+        "menu": [("open", {})] if daytime else [("AMAZON.HelpIntent", {}), ("AMAZON.NoIntent", {})],
         "help": [("AMAZON.HelpIntent", {})],
         "fallback": [("RelieveCrampIntent", {}), ("AMAZON.FallbackIntent", {})],
     }[state]
@@ -335,8 +371,8 @@ def test_stop_and_cancel_end_at_once_everywhere(state, intent):
 
 
 @pytest.mark.parametrize("state", OPEN_STATES)
-def test_help_explains_and_asks_again_whatever_was_pending(state):
-    chat = _reach(state)
+def test_help_explains_and_asks_again_whatever_was_pending(state, alexa_api):
+    chat = _reach(state, daytime=True)
     pending = chat.transcript[-1][1].reprompt
     said = chat.say("AMAZON.HelpIntent")
     assert said.speech.startswith("I'm not a doctor, but I can guide you through a calf stretch")
@@ -395,7 +431,7 @@ def test_an_intent_the_skill_does_not_know_is_treated_as_fallback():
     ("PreventCrampsIntent", "Here are a few tips."),
     ("BedtimeStretchIntent", "Let's stretch both calves"),
     ("WarningSignsIntent", "If you have chest pain or sudden shortness of breath"),
-    ("AMAZON.HelpIntent", "I'm not a doctor, but I can guide you"),
+    ("AMAZON.HelpIntent", "I'm not a doctor, but I can talk you through a calf stretch"),
 ])
 def test_one_shot_invocations_answer_straight_away(intent, opening):
     assert Conversation().say(intent).speech.startswith(opening)
@@ -420,7 +456,7 @@ def _send(event):
 ])
 def test_tampered_session_attributes_start_fresh(attributes):
     said = _send(request_envelope(resolved_intent_request("AMAZON.YesIntent"), new=False, attributes=attributes))
-    assert said["response"]["outputSpeech"]["ssml"].startswith("<speak>Sorry, I'm not sure what that's for.")
+    assert to_text(said["response"]["outputSpeech"]["ssml"]).startswith("Sorry, I'm not sure what that's for.")
     assert said["sessionAttributes"]["v"] == 1
 
 
@@ -432,7 +468,7 @@ def test_missing_session_attributes_start_fresh():
 
 def test_a_request_type_the_skill_does_not_handle_gets_a_spoken_answer():
     said = _send(request_envelope({"type": "Display.ElementSelected", "token": "x"}))
-    assert said["response"]["outputSpeech"]["ssml"].startswith("<speak>Sorry, I can't help with that.")
+    assert to_text(said["response"]["outputSpeech"]["ssml"]).startswith("Sorry, I can't help with that.")
 
 
 def test_session_ended_gets_an_empty_response():
@@ -461,6 +497,5 @@ def test_odd_slot_shapes_are_not_errors():
 
 @pytest.mark.parametrize("asked", ["easing", "next_round", "resume"])
 def test_a_routine_question_without_a_routine_is_read_as_a_fresh_start(asked):
-    said = _send(request_envelope(resolved_intent_request("AMAZON.YesIntent"), new=False,
-                                  attributes={"v": 1, "asked": asked}))
-    assert said["response"]["outputSpeech"]["ssml"].startswith("<speak>Sorry, I'm not sure what that's for.")
+    said = _send(request_envelope(resolved_intent_request("AMAZON.YesIntent"), new=False, attributes={"v": 1, "asked": asked}))
+    assert to_text(said["response"]["outputSpeech"]["ssml"]).startswith("Sorry, I'm not sure what that's for.")

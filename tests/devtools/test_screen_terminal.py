@@ -32,16 +32,18 @@ def test_chat_screen_prints_the_cue_side_and_countdown_at_each_turn_and_taps_but
     done = run("chat", "--screen", stdin="help my left calf\ntap next round\ntap it's easing\n")
     assert done.returncode == 0, done.stderr
     launch, first, second, eased = _screens(done.stdout)
-    assert launch == ["[screen: nothing new for this answer]"]
+    # At night (the terminal cannot tell the time) the launch is the first round already.
+    assert launch[0] == "[screen: round, night theme]"
+    assert launch[1].startswith("The cramping leg  |  Heel away. Toes back.  |  30 (while Alexa speaks")
     assert first[0] == "[screen: round, night theme]"
-    assert first[1] == "Left leg  |  Heel away. Toes back.  |  30 (while Alexa speaks, about 13 s)"
+    assert first[1].startswith("Left leg  |  Heel away. Toes back.  |  30 (while Alexa speaks, about ")
     assert "Left leg  |  Hold  |  30 .. 21, counting down (10 s)" in first
     assert "Left leg  |  Hold  |  10 .. 1, counting down (10 s)" in first
     assert "Left leg  |  Slowly let go  |  0 (while Alexa speaks, about 2 s)" in first
     assert "countdown in all: 30 s, the length of the spoken hold" in first
     assert first[-1] == "buttons: [It's easing] [Next round] [Stop]"
     assert "(tapped next)" in done.stderr and "(tapped easing)" in done.stderr
-    assert "Let's go again." in done.stdout and second[0] == "[screen: round, night theme]"
+    assert "Let's try one last time." in done.stdout and second[0] == "[screen: round, night theme]"
     assert "Rub the muscle gently" in done.stdout and eased == ["[screen: nothing new for this answer]"]
 
 

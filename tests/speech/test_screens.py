@@ -22,7 +22,7 @@ from skill.devtools import envelopes
 from skill.speech import screens
 from skill.speech.ssml import spoken_seconds
 from skill.speech.words import LOCALES
-from tests.support.conversation import Conversation
+from tests.support.conversation import DAY, NIGHT, TOKEN, Conversation
 
 APL_CHECK = Path(__file__).resolve().parents[1] / "apl"
 SCREENS = tuple(envelopes.SCREENS)
@@ -221,9 +221,9 @@ def _walk(node):
             yield from _walk(item)
 
 
-def test_answers_without_a_screen_of_their_own_send_none():
-    chat = Conversation(screen="echo-show-8")
-    assert chat.open().screen is None
+def test_answers_without_a_screen_of_their_own_send_none(alexa_api):
+    chat = Conversation(screen="echo-show-8", at=DAY, token=TOKEN)
+    assert chat.open().screen is None  # the day greeting
     assert chat.say("WhyCrampsIntent").screen is None
     assert chat.say("AMAZON.HelpIntent").screen is None
 
@@ -293,21 +293,12 @@ def test_the_documents_take_every_colour_from_the_theme():
         assert colours and all(value.startswith("${") for value in colours), kind
 
 
-def test_night_and_day_come_from_the_turn_the_speech_uses(monkeypatch):
-    from skill.alexa import local_time
-
-    asked = []
-
-    def day(system, timestamp):
-        asked.append(timestamp)
-        return False
-
-    monkeypatch.setattr(local_time, "is_night", day)
-    chat = Conversation(screen="echo-show-5")
+def test_night_and_day_come_from_the_time_of_day_the_session_began_with(alexa_api):
+    chat = Conversation(screen="echo-show-5", at=DAY, token=TOKEN)
     assert "why cramps happen" in chat.open().speech  # the day greeting
-    asked.clear()
-    theme = chat.say("PreventCrampsIntent").screen["theme"]
-    assert theme == ("day" if asked else "night")  # a turn that does not look up the time counts as night
+    assert chat.say("PreventCrampsIntent").screen["theme"] == "day"
+    assert Conversation(screen="echo-show-5", at=NIGHT, token=TOKEN).say("PreventCrampsIntent").screen["theme"] \
+        == "night"
     day = screens.screen_for((screens.Said("prevent.answer", "..."),), _words(), night=False)
     assert day.data["theme"] == "day" and day.data["colors"] == screens.themes()["day"]
 

@@ -4,8 +4,8 @@ and checking each response against Alexa's rules before a test sees it. A test
 reads like a transcript:
 
     chat = Conversation()
-    assert "stretch" in chat.open().speech
-    assert chat.say("AMAZON.YesIntent").speech.endswith("Is it easing?")
+    assert chat.open().speech.endswith("Is it easing?")
+    assert chat.say("AMAZON.YesIntent").ended
 """
 
 from __future__ import annotations
@@ -29,14 +29,34 @@ def check(response: dict) -> dict:
     return response
 
 
+DAY = "2026-11-25T19:00:00Z"    # 2 p.m. in New York, the stand-in's default time zone
+NIGHT = "2026-11-25T08:00:00Z"  # 3 a.m. in New York
+TOKEN = "amzn1.ask.token.TEST"
+
+
 class Conversation(Session):
     """One user talking to the skill through the Lambda entry point, every answer checked.
 
     ``skill``: a skill of the test's own (``build_skill(Services(...))``), answered
     through ``build.answer`` as the Lambda entry point answers; by default the
-    Lambda entry point itself."""
+    Lambda entry point itself. ``at``: the time of the requests (ISO 8601, UTC). With
+    no ``token`` the skill cannot learn the time zone and assumes night; with one, it
+    asks the Alexa API stand-in (the ``alexa_api`` fixture). ``granted`` lists the
+    permission scopes the user gave."""
 
     def __init__(self, locale: str = "en-US", screen: str | None = None, *, skill=None,
-                 user_id: str = envelopes.USER_ID, device_id: str = envelopes.DEVICE_ID):
+                 user_id: str = envelopes.USER_ID, device_id: str = envelopes.DEVICE_ID,
+                 at: str | None = None, token: str | None = None, granted: tuple[str, ...] = ()):
         super().__init__(locale, lambda_handler if skill is None else partial(answer, skill),
                          screen=screen, check=check, user_id=user_id, device_id=device_id)
+        self.timestamp = at
+        if token:
+            self.system["apiAccessToken"] = token
+        self.grant(*granted)
+
+    def grant(self, *scopes: str) -> None:
+        """The user grants these permission scopes (as context.System.user.permissions shows)."""
+        if scopes:
+            self.system["user"] = {"userId": self.user_id, "permissions": {
+                "consentToken": self.system.get("apiAccessToken"),
+                "scopes": {scope: {"status": "GRANTED"} for scope in scopes}}}
