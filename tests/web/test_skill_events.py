@@ -54,19 +54,19 @@ def speech(answer) -> str:
 
 def test_skill_disabled_through_serve_deletes_the_record(server, pki, store_path):
     status, answer = post(server, pki, launch_envelope())
-    assert status == 200 and speech(answer).startswith("Hi. I'm not a doctor")
+    assert status == 200 and speech(answer).startswith("I'm not a doctor, but I can talk you through a stretch")
     status, answer = post(server, pki, set_hold(20))
     assert status == 200 and "20 seconds" in speech(answer)
     assert record(store_path)["hold"] == 20
     status, answer = post(server, pki, launch_envelope())
-    assert status == 200 and speech(answer).startswith("Hi again.")
+    assert status == 200 and speech(answer).startswith("Let's ease it now.")
 
     sent_long_ago = datetime.now(UTC) - timedelta(minutes=50)  # skill events may be an hour old
     status, answer = post(server, pki, skill_event("AlexaSkillEvent.SkillDisabled", timestamp=sent_long_ago))
     assert status == 200 and answer["response"] == {}
     assert record(store_path) is None
     status, answer = post(server, pki, launch_envelope())
-    assert speech(answer).startswith("Hi. I'm not a doctor")
+    assert speech(answer).startswith("I'm not a doctor, but I can talk you through a stretch")
 
 
 def test_a_skill_event_older_than_an_hour_is_refused_and_deletes_nothing(server, pki, store_path):
