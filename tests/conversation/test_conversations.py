@@ -497,5 +497,6 @@ def test_odd_slot_shapes_are_not_errors():
 
 @pytest.mark.parametrize("asked", ["easing", "next_round", "resume"])
 def test_a_routine_question_without_a_routine_is_read_as_a_fresh_start(asked):
-    said = _send(request_envelope(resolved_intent_request("AMAZON.YesIntent"), new=False, attributes={"v": 1, "asked": asked}))
+    said = _send(request_envelope(resolved_intent_request("AMAZON.YesIntent"), new=False,
+                                  attributes={"v": 1, "asked": asked}))
     assert to_text(said["response"]["outputSpeech"]["ssml"]).startswith("Sorry, I'm not sure what that's for.")
