@@ -13,6 +13,7 @@ from skill.conversation import symptoms
 from skill.conversation.reply import Line, Piece, Reply
 from skill.conversation.routines import (
     BEDTIME,
+    LEGS,
     MAX_HOLD,
     MIN_HOLD,
     RELIEF,
@@ -27,7 +28,7 @@ from skill.conversation.state import State
 EMERGENCY_SYMPTOMS = frozenset({"chest_pain", "breathless"})
 CLOT_SYMPTOMS = frozenset({"swelling", "tenderness", "redness", "warmth", "constant_pain"})
 # Leg slot ids: a side, or "the other one" (the side not named last).
-LEG_IDS = frozenset({"left", "right", "other"})
+LEG_IDS = LEGS | {"other"}
 OTHER_SIDE = {"left": "right", "right": "left"}
 # Intents whose answer is safety advice (validate keeps catch-all samples out of them).
 SAFETY_INTENTS = frozenset({"WarningSignsIntent", "ClotSignsIntent", "EmergencyIntent"})

@@ -13,6 +13,7 @@ from functools import lru_cache
 from skill.conversation.reply import Line
 from skill.speech.ssml import MAX_BREAK_SECONDS, Pause
 
+LEGS = frozenset({"left", "right"})  # the legs a stretch names (the leg slot's side ids)
 MIN_HOLD = 10
 MAX_HOLD = 60
 

@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import Any, NamedTuple, TypeGuard
 
 from skill.conversation.reply import Reply, reply_from_data, reply_to_data
-from skill.conversation.routines import MAX_HOLD, MIN_HOLD, RELIEF, ROUTINES
+from skill.conversation.routines import LEGS, MAX_HOLD, MIN_HOLD, RELIEF, ROUTINES
 from skill.speech.words import words_for
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,6 @@ VERSION = 1
 QUESTIONS = frozenset({"stretch", "menu", "start", "easing", "prevention",
                        "bedtime", "next_round", "resume", "why"})
 ROUTINE_QUESTIONS = frozenset({"easing", "next_round", "resume"})  # asked only mid-routine
-LEGS = frozenset({"left", "right"})
 
 
 class State(NamedTuple):

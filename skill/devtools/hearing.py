@@ -27,8 +27,8 @@ from typing import Any
 
 from skill.devtools.envelopes import intent_request, slot
 from skill.devtools.model_files import language_model
+from skill.speech.words import DEFAULT_LOCALE
 
-DEFAULT_LOCALE = "en-US"
 FALLBACK = "AMAZON.FallbackIntent"
 MIN_SIMILARITY = 0.6
 

@@ -71,6 +71,8 @@ ASK_RESOURCES = {
         }
     },
 }
+#: The parts of ``skill`` the Lambda runs (see each sub-package's docstring).
+RUNTIME = ("__init__.py", "py.typed", "conversation", "speech", "alexa")
 _SKIP = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo")
 # A zip's entries get this time, so that the same sources make the same zip.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -143,10 +145,13 @@ def write_project(out: Path) -> Path:
     code.mkdir(parents=True)
     shutil.copy2(root / "lambda" / "lambda_function.py", code / "lambda_function.py")
     shutil.copy2(root / "lambda" / "requirements.txt", code / "requirements.txt")
-    shutil.copytree(package_dir(), code / "skill", ignore=_SKIP)
-    # the installed layout: the models are package data (skill/interaction_models)
-    for locale, text in texts.items():
-        _write(code / "skill" / "interaction_models" / f"{locale}.json", text)
+    (code / "skill").mkdir()
+    for name in RUNTIME:  # what the Lambda imports; not the web host, the tools or the models
+        source = package_dir() / name
+        if source.is_dir():
+            shutil.copytree(source, code / "skill" / name, ignore=_SKIP)
+        else:
+            shutil.copy2(source, code / "skill" / name)
     return code
 
 

@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from skill.devtools.hearing import BUILT_IN_PHRASES, FALLBACK, Filled, Understood, number
+from skill.devtools.hearing import BUILT_IN_PHRASES, FALLBACK, LAUNCH_VERBS, Filled, Understood, number
 from skill.devtools.model_files import language_model
 
-LAUNCH_VERBS = frozenset({"ask", "tell", "open", "launch", "start", "begin", "use", "load", "run"})
 CONNECTING = frozenset({"to", "for", "about", "if", "whether", "and", "that"})
 MAX_NUMBER_WORDS = 6
 

@@ -30,7 +30,7 @@ import argparse
 import json
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ from skill.conversation.routines import ROUTINES
 from skill.conversation.state import QUESTIONS, ROUTINE_QUESTIONS, State
 from skill.devtools import envelopes, hearing, icons, strict
 from skill.devtools import models as model_source
+from skill.devtools.hearing import LAUNCH_VERBS
 from skill.speech.words import LOCALES
 
 MODELS_DIR = "interaction_models"
@@ -144,20 +145,33 @@ def _sample_problems(intent: str, sample: Any, declared: set[str]) -> list[str]:
     return found
 
 
+def _named(entries: list[Any], found: list[str], *, kind: str, nameless: str, twice: str,
+           pattern: Callable[[str], object]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(name, entry) for each model entry (a slot type, an intent) that has a name,
+    noting in ``found`` one without (``nameless``), a name used again (``twice``,
+    given the name) and a name ``pattern`` refuses."""
+    seen: set[str] = set()
+    for entry in entries:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not name:
+            found.append(nameless)
+            continue
+        if name in seen:
+            found.append(twice.format(name=name))
+        seen.add(name)
+        if not pattern(name):
+            found.append(f"{kind} name {name!r} may hold only letters and underscores")
+        yield name, entry
+
+
 def _types_problems(types: Any) -> tuple[list[str], set[str]]:
     if not isinstance(types, list):
         return ["languageModel.types must be a list"], set()
-    found, names = [], set()
-    for slot_type in types:
-        name = slot_type.get("name") if isinstance(slot_type, dict) else None
-        if not isinstance(name, str) or not name:
-            found.append("a slot type without a name")
-            continue
-        if name in names:
-            found.append(f"slot type {name} is defined twice")
+    found: list[str] = []
+    names: set[str] = set()
+    for name, slot_type in _named(types, found, kind="slot type", nameless="a slot type without a name",
+                                  twice="slot type {name} is defined twice", pattern=_SLOT_TYPE_NAME.match):
         names.add(name)
-        if not _SLOT_TYPE_NAME.match(name):
-            found.append(f"slot type name {name!r} may hold only letters and underscores")
         values = slot_type.get("values")
         if not isinstance(values, list) or not values:
             found.append(f"slot type {name} has no values")
@@ -201,17 +215,12 @@ def model_problems(document: Any) -> list[str]:
         return found + ["languageModel.intents must be a non-empty list"]
     names: list[str] = []
     owner: dict[str, str] = {}
-    for intent in intents:
-        name = intent.get("name") if isinstance(intent, dict) else None
-        if not isinstance(name, str) or not name:
-            found.append("an intent without a name")
-            continue
-        if name in names:
-            found.append(f"intent {name} is declared twice")
+    for name, intent in _named(intents, found, kind="intent", nameless="an intent without a name",
+                               twice="intent {name} is declared twice",
+                               pattern=lambda name: (_BUILT_IN_INTENT if name.startswith("AMAZON.")
+                                                     else _CUSTOM_INTENT).match(name)):
         names.append(name)
         built_in = name.startswith("AMAZON.")
-        if not (_BUILT_IN_INTENT if built_in else _CUSTOM_INTENT).match(name):
-            found.append(f"intent name {name!r} may hold only letters and underscores")
         slots = intent.get("slots", [])
         if not isinstance(slots, list):
             found.append(f"{name}: slots must be a list")
@@ -398,7 +407,7 @@ PRIVACY_QUESTIONS = ("allowsPurchases", "usesPersonalInfo", "isChildDirected",
                      "isExportCompliant", "containsAds")
 MAX_EXAMPLE_PHRASES = 3
 _EXAMPLE = re.compile(
-    r"^alexa,?\s+(?P<verb>open|launch|start|begin|load|ask|tell|use)\s+(?P<rest>.*?)[\s.?!]*$")
+    r"^alexa,?\s+(?P<verb>" + "|".join(sorted(LAUNCH_VERBS)) + r")\s+(?P<rest>.*?)[\s.?!]*$")
 _SEPARATORS = ("to", "for", "about", "that", "if", "whether", "and")
 
 

@@ -1,6 +1,6 @@
 """Prove that a request really came from Alexa, as Amazon requires of a web-service endpoint.
 
-Checks (see "Alexa's limits" in DESIGN.md):
+Checks (Amazon's requirements for a skill hosted as a web service):
 
 - ``SignatureCertChainUrl``: https, host s3.amazonaws.com, port 443 or none, path under
   ``/echo.api/`` once normalised;

@@ -12,7 +12,6 @@ from skill.devtools.simulator import resolved_intent_request
 from skill.speech.ssml import spoken_seconds, to_text
 from tests.support.conversation import DAY, NIGHT, TOKEN, Conversation, check, lambda_handler
 
-LOCALES = ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"]
 EASING = "Is it easing?"
 
 

@@ -16,10 +16,10 @@ import pytest
 from skill.devtools import hearing as u
 from skill.devtools.hearing import BUILT_IN_PHRASES, FALLBACK, number, understand, words
 from skill.devtools.model_files import language_model, model_file
+from skill.speech.words import LOCALES
 
 ROOT = Path(__file__).resolve().parents[2]
 
-LOCALES = ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"]
 NUMBER_WORDS = [("forty five", "45"), ("30", "30"), ("twenty", "20"), ("sixty", "60"),
                 ("fifteen", "15"), ("a hundred and ten", "110")]
 

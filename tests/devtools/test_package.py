@@ -15,10 +15,11 @@ import pytest
 
 from skill.devtools import package
 from skill.devtools.envelopes import intent_request, request_envelope
+from skill.speech.ssml import response_problems
+from skill.speech.words import LOCALES
 
 ROOT = Path(__file__).resolve().parents[2]
 
-LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 
 
 @pytest.fixture(scope="session")
@@ -62,6 +63,45 @@ def run_lambda(folder: Path, event: dict) -> dict:
     return json.loads(result.stdout)
 
 
+# Every request type, in one fresh interpreter as above, in which skill.web and
+# skill.devtools cannot even be found.
+LAMBDA_RUN_ALL = """
+import importlib.util, json, sys
+sys.path.insert(0, sys.argv[1])
+import lambda_function
+absent = [name for name in ("skill.web", "skill.devtools", "skill.cli") if importlib.util.find_spec(name) is None]
+answers = [lambda_function.lambda_handler(event, None) for event in json.loads(sys.stdin.read())]
+print(json.dumps({"answers": answers, "absent": absent,
+                  "loaded": sorted(name for name in sys.modules if name.startswith("skill."))}))
+"""
+
+
+def test_the_zip_answers_every_request_type_without_the_web_host_or_the_tools(unpacked):
+    from skill.conversation.policy import INTENTS
+    from skill.devtools.simulator import resolved_intent_request
+
+    requests = [{"type": "LaunchRequest"}]
+    requests += [resolved_intent_request(name) for name in INTENTS if name != "LaunchRequest"]
+    requests += [{"type": "SessionEndedRequest", "reason": "USER_INITIATED"},
+                 {"type": "Messaging.MessageReceived", "message": {}}]  # a type the skill does not handle
+    events = [envelope(request) for request in requests]
+    result = subprocess.run([sys.executable, "-I", "-S", "-c", LAMBDA_RUN_ALL, str(unpacked)],
+                            input=json.dumps(events), capture_output=True, text=True,
+                            cwd=unpacked.parent, timeout=120)
+    assert result.returncode == 0, result.stderr
+    ran = json.loads(result.stdout)
+    assert ran["absent"] == ["skill.web", "skill.devtools", "skill.cli"]
+    assert not [name for name in ran["loaded"] if name.startswith(("skill.web", "skill.devtools"))]
+    for request, answer in zip(requests, ran["answers"], strict=True):
+        name = request.get("intent", {}).get("name", request["type"])
+        assert not response_problems(answer), (name, response_problems(answer))
+        speech = answer["response"].get("outputSpeech", {}).get("ssml", "")
+        if request["type"] == "SessionEndedRequest":
+            assert speech == "", name  # nothing can be said once Alexa has closed the session
+        else:
+            assert speech.startswith("<speak>") and "went wrong" not in speech, (name, speech)
+
+
 def test_the_zip_answers_a_launch_request_on_its_own(unpacked):
     ran = run_lambda(unpacked, envelope({"type": "LaunchRequest"}))
     response = ran["answer"]["response"]
@@ -95,7 +135,11 @@ def test_the_zip_holds_the_entry_point_the_skill_and_only_its_runtime_dependenci
     assert {"lambda_function.py", "skill", "ask_sdk_core", "ask_sdk_model", "ask_sdk_runtime"} <= tops
     assert {"skill/__init__.py", "skill/alexa/build.py", "skill/speech/content/en.json"} <= set(names)
     assert {f"skill/speech/screens/{kind}.json" for kind in ("round", "tips", "warning", "themes")} <= set(names)
-    assert {f"skill/interaction_models/{locale}.json" for locale in LOCALES} <= set(names)
+    rooms = {name.split("/")[1] for name in names if name.startswith("skill/") and name.count("/") > 1} - {
+        "__pycache__"}
+    assert rooms == {"conversation", "speech", "alexa"}  # not web, devtools or the models
+    assert {name for name in names if name.startswith("skill/") and name.count("/") == 1} == {
+        "skill/__init__.py", "skill/py.typed"}
     assert not {"flask", "gunicorn", "cryptography", "werkzeug"} & {top.lower() for top in tops}
     tag = sys.implementation.cache_tag  # bytecode ships: Lambda cannot write it at cold start
     assert {f"skill/alexa/__pycache__/build.{tag}.pyc", f"ask_sdk_core/__pycache__/skill.{tag}.pyc"} <= set(names)

@@ -324,15 +324,20 @@ def test_an_editable_install_chats_as_an_installed_one_does(tmp_path):
     for name in ("pyproject.toml", "README.md", "skill.json"):
         shutil.copy2(ROOT / name, source / name)
     environment = tmp_path / "venv"
-    venv.create(environment, system_site_packages=True, with_pip=True)
+    venv.create(environment, with_pip=True)  # its own site-packages: nothing installed elsewhere shadows the finder
     python = environment / "bin" / "python"
-    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "-e", str(source)],
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "-e", str(source)],
                    check=True, cwd=tmp_path, timeout=600)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     found = subprocess.run([str(python), "-c", "import skill.interaction_models as models; print(models.__file__)"],
                            capture_output=True, text=True, cwd=elsewhere, timeout=60)
     assert Path(found.stdout.strip()) == source / "interaction_models" / "__init__.py", found.stderr
+    versions = subprocess.run([str(python), "-c", "import importlib.metadata, skill; "
+                               "print(importlib.metadata.version('leg-cramp-helper'), skill.__version__)"],
+                              capture_output=True, text=True, cwd=elsewhere, timeout=60)
+    installed, stated = versions.stdout.split()
+    assert installed == stated  # one version, stated in skill/__init__.py
     done = subprocess.run([str(environment / "bin" / "leg-cramp-helper"), "chat", "--locale", "en-GB"],
                           input="why do I get cramps\n", capture_output=True, text=True, cwd=elsewhere,
                           timeout=120)
