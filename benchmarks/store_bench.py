@@ -62,7 +62,9 @@ def _launch_with_token() -> dict:
 
 
 def _warm_rows(store_name: str, calls: int, rounds: int, api) -> dict[str, dict]:
-    import lambda_function
+    from skill.devtools.simulator import load_lambda_entry
+
+    lambda_function = load_lambda_entry()
 
     from benchmarks import floor_lambda, floor_store_lambda
     from skill.alexa import build, local_time, store

@@ -145,12 +145,14 @@ class Session:
 
     def __init__(self, locale: str = DEFAULT_LOCALE, handler: Handler | None = None, *,
                  screen: str | None = None, check: Callable[[Envelope], Any] | None = None,
-                 user_id: str = envelopes.USER_ID, device_id: str = envelopes.DEVICE_ID):
+                 user_id: str = envelopes.USER_ID, device_id: str = envelopes.DEVICE_ID,
+                 session_id: str | None = None):
         self.locale = locale
         self.handler = handler or _process_skill
         self.screen = screen  # one of envelopes.SCREENS, or None: a device without a screen
         self.check = check
         self.user_id, self.device_id = user_id, device_id
+        self.fixed_session_id = session_id  # every session gets this id (default: a new one each)
         self.timestamp: str | None = None
         self.system: dict[str, Any] = {}
         self.session_id: str | None = None
@@ -165,7 +167,8 @@ class Session:
         """The envelope the next request goes in (starting a session if none is open)."""
         new = self.session_id is None
         if self.session_id is None:
-            self.session_id, self.attributes = f"amzn1.echo-api.session.{uuid.uuid4()}", {}
+            self.session_id = self.fixed_session_id or f"amzn1.echo-api.session.{uuid.uuid4()}"
+            self.attributes = {}
         event = envelopes.request_envelope(
             request, locale=self.locale, session_id=self.session_id, new=new, attributes=self.attributes,
             timestamp=self.timestamp, user_id=self.user_id, device_id=self.device_id, screen=self.screen)
