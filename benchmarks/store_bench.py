@@ -132,7 +132,7 @@ def _cold(runs: int, folder: str, aws_env: dict[str, str]) -> dict:
 
 def run(*, calls: int = 100, rounds: int = 15, cold_runs: int = 15) -> dict:
     from skill.devtools.alexa_api import AlexaApiStandIn
-    from tests.support.dynamodb import AWS_TEST_ENV, MotoServer, create_table
+    from skill.devtools.dynamodb_local import AWS_TEST_ENV, MotoServer, create_table
 
     results: dict[str, Any] = {"warm": {}}
     with MotoServer() as moto, AlexaApiStandIn() as api, tempfile.TemporaryDirectory() as folder:

@@ -13,9 +13,9 @@ from decimal import Decimal
 import pytest
 
 from skill.alexa import build, memory, store
+from skill.devtools.dynamodb_local import AWS_TEST_ENV, MotoServer, Silent, Throttling, create_table
 from skill.speech.words import words_for
 from tests.support.conversation import Conversation
-from tests.support.dynamodb import AWS_TEST_ENV, MotoServer, Silent, Throttling, create_table
 
 WORDS = words_for("en-US")
 # Opened at night (these conversations cannot tell the time): straight into the first

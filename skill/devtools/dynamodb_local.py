@@ -1,4 +1,4 @@
-"""A real DynamoDB-compatible server for the tests: moto in server mode, started as
+"""A real DynamoDB-compatible server for the tests and benchmarks: moto in server mode, started as
 a subprocess on 127.0.0.1, and the preferences table made from the same definition
 the deployment template (infrastructure/cfn-deployer/skill-stack.json) gives.
 Also two misbehaving servers: one that never answers, one that always throttles."""
@@ -12,25 +12,26 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
+from typing import Any
 
 from skill.devtools.local_server import free_port
+from skill.devtools.package import project_root
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATE = ROOT / "infrastructure" / "cfn-deployer" / "skill-stack.json"
+TEMPLATE = project_root() / "infrastructure" / "cfn-deployer" / "skill-stack.json"
 AWS_TEST_ENV = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                 "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": "us-east-1",
                 "AWS_REGION": "us-east-1"}
 
 
-def table_properties() -> dict:
+def table_properties() -> dict[str, Any]:
     """The preferences table's properties, as the deployment template declares them."""
     resources = json.loads(TEMPLATE.read_text("utf-8"))["Resources"]
     [table] = [r for r in resources.values() if r["Type"] == "AWS::DynamoDB::Table"]
-    return table["Properties"]
+    properties: dict[str, Any] = table["Properties"]
+    return properties
 
 
-def create_table(client, name: str) -> None:
+def create_table(client: Any, name: str) -> None:
     """Create ``name`` as the template would (key, billing, backups, encryption)."""
     properties = table_properties()
     client.create_table(
@@ -43,7 +44,7 @@ def create_table(client, name: str) -> None:
         TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": recovery})
 
 
-def _wait_for_port(port: int, process: subprocess.Popen, deadline: float = 60.0) -> None:
+def _wait_for_port(port: int, process: subprocess.Popen[str], deadline: float = 60.0) -> None:
     give_up = time.monotonic() + deadline
     while time.monotonic() < give_up:
         if process.poll() is not None:
@@ -68,7 +69,7 @@ class MotoServer:
         _wait_for_port(self.port, self.process)
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.process.terminate()
         try:
             self.process.wait(timeout=10)
@@ -76,7 +77,7 @@ class MotoServer:
             self.process.kill()
             self.process.wait()
 
-    def client(self):
+    def client(self) -> Any:
         import boto3
 
         return boto3.client("dynamodb", endpoint_url=self.url, region_name="us-east-1",
@@ -104,7 +105,7 @@ class Silent:
                 return
             self.held.append(connection)
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._stop = True
         self.sock.close()
         for connection in self.held:
@@ -120,7 +121,7 @@ class Throttling:
         self.calls = 0
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
+            def do_POST(self) -> None:
                 owner.calls += 1
                 self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 body = json.dumps({
@@ -133,7 +134,7 @@ class Throttling:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def log_message(self, *args):
+            def log_message(self, *args: Any) -> None:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -142,6 +143,6 @@ class Throttling:
         threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.server.shutdown()
         self.server.server_close()
