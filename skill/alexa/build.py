@@ -33,6 +33,7 @@ def build_skill(services: Services) -> CustomSkill:
     remembers = services.persistence_adapter is not None
     builder = CustomSkillBuilder(persistence_adapter=services.persistence_adapter,
                                  api_client=services.api_client)
+    builder.add_request_handler(handlers.ReminderHandler())
     builder.add_request_handler(handlers.TurnHandler(remembers))
     builder.add_request_handler(handlers.SessionEndedHandler())
     builder.add_request_handler(handlers.SkillEventHandler(remembers))

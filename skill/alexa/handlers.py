@@ -22,10 +22,10 @@ from ask_sdk_model.slot import Slot
 from ask_sdk_model.ui.reprompt import Reprompt
 from ask_sdk_model.ui.ssml_output_speech import SsmlOutputSpeech
 
-from skill.alexa import local_time, preferences
+from skill.alexa import local_time, preferences, reminders
 from skill.alexa.memory import Memory
 from skill.alexa.preferences import Preferences
-from skill.conversation import policy, state
+from skill.conversation import bedtime_reminder, policy, state
 from skill.conversation.reply import Rendered, Reply, render, spoken
 from skill.speech.words import Words, words_for
 
@@ -339,3 +339,71 @@ class ErrorHandler(AbstractExceptionHandler):
         except Exception:  # the session itself is unreadable
             current = state.State()
         return _respond(handler_input, policy.failed(current, None), current.night is not False)
+
+
+class ReminderHandler(AbstractRequestHandler):
+    """The nightly stretch reminder: set, change, check, cancel, and the voice consent
+    (Connections.SendRequest AskFor, then the Connections.Response). The words and the
+    decisions are in ``skill.conversation.bedtime_reminder``; the calls in ``reminders``."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        request = handler_input.request_envelope.request
+        if is_request_type("Connections.Response")(handler_input):
+            return getattr(request, "name", None) == "AskFor"
+        if is_request_type("IntentRequest")(handler_input):
+            return getattr(getattr(request, "intent", None), "name", None) in bedtime_reminder.INTENTS
+        return False
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        from ask_sdk_model.interfaces.connections.send_request_directive import SendRequestDirective
+        from ask_sdk_model.ui.ask_for_permissions_consent_card import AskForPermissionsConsentCard
+
+        current = _state(handler_input)
+        request = handler_input.request_envelope.request
+        night = _night(handler_input, current, _is_new_session(handler_input), None, None,
+                       seconds_since_epoch(getattr(request, "timestamp", None)))
+        locale = _locale(handler_input) or "en-US"
+        words = words_for(locale)
+        card = False
+        if is_request_type("Connections.Response")(handler_input):
+            payload = getattr(request, "payload", None) or {}
+            status = payload.get("status") if isinstance(payload, dict) else None
+            time_ = bedtime_reminder.from_token(getattr(request, "token", None))
+            plan = bedtime_reminder.Plan("set", time_) if time_ else bedtime_reminder.Plan("ask_time")
+            if status != "ACCEPTED":
+                outcome: bedtime_reminder.Outcome | None = bedtime_reminder.Outcome("denied")
+                card = True
+            elif time_ is None:
+                outcome = None
+            else:
+                outcome = self._set(handler_input, time_, locale, words)
+        else:
+            intent = request.intent  # type: ignore[union-attr]
+            plan = bedtime_reminder.plan(intent.name, _slot_text(get_slot(handler_input, "time")))
+            if plan.action == "set" and plan.time is not None and not reminders.granted(handler_input):
+                # Ask for the permission by voice, carrying what the user asked for.
+                log.info("asking for the reminders permission by voice")
+                return Response(directives=[SendRequestDirective(
+                    name="AskFor", token=bedtime_reminder.token(plan.time),
+                    payload={"@type": "AskForPermissionsConsentRequest", "@version": "2",
+                             "permissionScope": bedtime_reminder.READWRITE})])
+            if plan.action == "set" and plan.time is not None:
+                outcome = self._set(handler_input, plan.time, locale, words)
+            elif plan.action == "check":
+                outcome = reminders.current(handler_input)
+            elif plan.action == "cancel":
+                outcome = reminders.cancel(handler_input)
+            else:
+                outcome = None
+        if outcome is not None and outcome.kind == "no_permission":
+            card = True
+        response = _respond(handler_input, bedtime_reminder.said(current, plan, outcome), night)
+        if card:
+            response.card = AskForPermissionsConsentCard(permissions=[bedtime_reminder.READWRITE])
+        return response
+
+    @staticmethod
+    def _set(handler_input: HandlerInput, time_: tuple[int, int], locale: str,
+             words: Words) -> bedtime_reminder.Outcome:
+        zone = local_time.device_time_zone(handler_input)
+        return reminders.set_daily(handler_input, time_[0], time_[1], zone, locale, words.text("reminder.text"))

@@ -8,6 +8,7 @@ plain results the conversation knows (``Outcome``).
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from datetime import UTC, datetime, timedelta
@@ -34,12 +35,10 @@ from ask_sdk_model.services.reminder_management.trigger import Trigger  # noqa: 
 from ask_sdk_model.services.reminder_management.trigger_type import TriggerType  # noqa: E402
 from ask_sdk_model.services.service_exception import ServiceException  # noqa: E402
 
+from skill.conversation.bedtime_reminder import READWRITE as READWRITE  # noqa: E402
 from skill.conversation.bedtime_reminder import Outcome  # noqa: E402
 
 log = logging.getLogger(__name__)
-
-READWRITE = "alexa::alerts:reminders:skill:readwrite"
-
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -81,7 +80,13 @@ def _failure(problem: Exception) -> Outcome:
     if not isinstance(problem, ServiceException):
         log.warning("reminder call failed: %s", str(problem)[:200])
         return Outcome("later")
-    code = getattr(problem.body, "code", None) if problem.body is not None else None
+    body = problem.body
+    if isinstance(body, str):  # an answer the service client had no model for
+        try:
+            body = json.loads(body)
+        except ValueError:
+            body = None
+    code = body.get("code") if isinstance(body, dict) else getattr(body, "code", None)
     log.info("reminder call answered %s %s", problem.status_code, code)
     if code == "MAX_REMINDERS_EXCEEDED":
         return Outcome("limit")
