@@ -293,10 +293,43 @@ class Understood:
         return f"{self.intent}{slots}"
 
 
+def time_of_day(tokens: tuple[str, ...]) -> str | None:
+    """Words for a time of day as AMAZON.TIME writes it: "nine thirty" -> "09:30",
+    "nine thirty p m" -> "21:30", "ten o'clock" -> "10:00"; None if they are not one."""
+    words = [word for word in tokens if word not in ("o'clock", "oclock")]
+    half = None
+    if words[-2:] in (["p", "m"], ["a", "m"]):
+        half, words = words[-2], words[:-2]
+    elif words and words[-1] in ("pm", "am"):
+        half, words = words[-1][0], words[:-1]
+    if not words or len(words) > 3:
+        return None
+    if len(words) == 1 and ":" in words[0]:
+        hour_text, _, minute_text = words[0].partition(":")
+        hour, minute = _number_or_none(hour_text), _number_or_none(minute_text)
+    else:
+        hour = number(words[:1])
+        minute = number(words[1:]) if len(words) > 1 else 0
+    if hour is None or minute is None or not (0 <= hour <= 23 and 0 <= minute <= 59):
+        return None
+    if half == "p" and hour < 12:
+        hour += 12
+    elif half == "a" and hour == 12:
+        hour = 0
+    return f"{hour:02d}:{minute:02d}"
+
+
+def _number_or_none(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
 def _capture(model: _Compiled, slot_type: str,
              span: tuple[str, ...]) -> tuple[float, str, str | None, str | None] | None:
     """(cost, value heard, value id, value name) for a slot catching these words,
     or None if it cannot catch them."""
+    if slot_type == "AMAZON.TIME":
+        heard_time = time_of_day(span)
+        return (0.0, heard_time, None, None) if heard_time is not None else None
     if slot_type == "AMAZON.NUMBER":
         value = number(span)
         return (0.0, str(value), None, None) if value is not None else None
@@ -339,7 +372,7 @@ def _align(model: _Compiled, sample: _Sample, heard: tuple[str, ...],
             _, name, slot_type = element
             if here + SKIP_SLOT < cost[i + 1][j]:
                 cost[i + 1][j], back[i + 1][j] = here + SKIP_SLOT, (i, j, None)
-            widest = MAX_NUMBER_WORDS if slot_type == "AMAZON.NUMBER" else max(
+            widest = MAX_NUMBER_WORDS if slot_type in ("AMAZON.NUMBER", "AMAZON.TIME") else max(
                 model.longest.get(slot_type, 1), MAX_UNRESOLVED_WORDS)
             for end in range(j + 1, min(n, j + widest) + 1):
                 captured = _capture(model, slot_type, heard[j:end])

@@ -20,6 +20,7 @@ from skill.speech.words import LOCALES
 
 ROOT = Path(__file__).resolve().parents[2]
 
+TIME_WORDS = [("nine thirty", "09:30"), ("ten p m", "22:00"), ("nine", "09:00"), ("eight forty five", "08:45")]
 NUMBER_WORDS = [("forty five", "45"), ("30", "30"), ("twenty", "20"), ("sixty", "60"),
                 ("fifteen", "15"), ("a hundred and ten", "110")]
 
@@ -41,6 +42,9 @@ def _cases(locale: str):
                 turn += 1
                 if slot_types[name] == "AMAZON.NUMBER":
                     said, expected[name] = NUMBER_WORDS[turn % len(NUMBER_WORDS)]
+                    return said
+                if slot_types[name] == "AMAZON.TIME":
+                    said, expected[name] = TIME_WORDS[turn % len(TIME_WORDS)]
                     return said
                 choices = [(said, value["id"]) for value in types[slot_types[name]]
                            for said in [value["name"]["value"], *value["name"].get("synonyms", [])]]
