@@ -39,6 +39,7 @@ SLOTS = {
     "seconds": "AMAZON.NUMBER",
     "symptom": policy.EMERGENCY_SYMPTOMS | policy.CLOT_SYMPTOMS,
     "change": HOLD_CHANGES,
+    "time": "AMAZON.TIME",   # read by ReminderHandler
 }
 # Besides the first turn of each session, the only turn that reads the record.
 READS_RECORD = frozenset({"SetHoldIntent"})

@@ -406,7 +406,18 @@ def repeat(state: State, turn: Turn) -> Outcome:
     return state.last, state
 
 
+def reminder(state: State, turn: Turn) -> Outcome:
+    """The reminder intents are answered by the reminder handler, which calls Alexa's
+    Reminders API (skill.conversation.bedtime_reminder has their words); a skill built
+    without that handler can only say to try later."""
+    return _end([Line("reminder.later")])
+
+
 INTENTS: dict[str, Callable[[State, Turn], Outcome]] = {
+    "BedtimeReminderIntent": reminder,
+    "ChangeBedtimeReminderIntent": reminder,
+    "CheckBedtimeReminderIntent": reminder,
+    "CancelBedtimeReminderIntent": reminder,
     "LaunchRequest": launch,
     "RelieveCrampIntent": relieve,
     "WhyCrampsIntent": why,
