@@ -407,4 +407,5 @@ class ReminderHandler(AbstractRequestHandler):
     def _set(handler_input: HandlerInput, time_: tuple[int, int], locale: str,
              words: Words) -> bedtime_reminder.Outcome:
         zone = local_time.device_time_zone(handler_input)
-        return reminders.set_daily(handler_input, time_[0], time_[1], zone, locale, words.text("reminder.text"))
+        text = words.text(bedtime_reminder.REMINDER_TEXT)
+        return reminders.set_daily(handler_input, time_[0], time_[1], zone, locale, text)

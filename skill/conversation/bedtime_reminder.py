@@ -19,6 +19,7 @@ SET, CHANGE, CHECK, CANCEL = ("BedtimeReminderIntent", "ChangeBedtimeReminderInt
 INTENTS = frozenset({SET, CHANGE, CHECK, CANCEL})
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::\d{2})?$")
 TOKEN_PREFIX = "bedtime-reminder"
+REMINDER_TEXT = "reminder.text"  # what the reminder itself says, in the user's locale
 
 
 class Outcome(NamedTuple):
@@ -83,11 +84,10 @@ def from_token(value: str | None) -> tuple[int, int] | None:
 def clock(time: tuple[int, int]) -> Line:
     """A time of day, as the locale says it ("9:30 p.m.", "10 p.m.")."""
     hour, minute = time
-    half = "pm" if hour >= 12 else "am"
     shown = hour % 12 or 12
     if minute == 0:
-        return Line(f"time.{half}.hour", {"hour": shown})
-    return Line(f"time.{half}", {"hour": shown, "minute": f"{minute:02d}"})
+        return Line("time.pm.hour" if hour >= 12 else "time.am.hour", {"hour": shown})
+    return Line("time.pm" if hour >= 12 else "time.am", {"hour": shown, "minute": f"{minute:02d}"})
 
 
 def said(state: State, plan_: Plan, outcome: Outcome | None) -> tuple[Reply, State]:

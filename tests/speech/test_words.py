@@ -13,14 +13,15 @@ from skill.speech.words import LOCALES, REGIONS, words_for
 SKILL = Path(__file__).resolve().parents[2] / "skill"
 CONTENT = SKILL / "speech" / "content"
 PARAMS = {"hold": 30, "seconds": 10, "round": 1, "rounds": 3, "your_leg": "your leg",
-          "shortest": 10, "longest": 60}
+          "shortest": 10, "longest": 60, "time": "9 p.m.", "hour": 9, "minute": "30"}
 
 
 def _keys_in_code() -> set[str]:
     """Every content key the conversation and the screens name: the first argument
     of each Line, any dotted lower-case string, and a question for each the state allows."""
     source = "\n".join((SKILL / name).read_text() for name in (
-        "conversation/policy.py", "conversation/routines.py", "speech/screens/__init__.py"))
+        "conversation/policy.py", "conversation/routines.py",
+        "conversation/bedtime_reminder.py", "speech/screens/__init__.py"))
     keys = set(re.findall(r'Line\(\s*"([a-z_.]+)"', source))
     keys |= set(re.findall(r'"([a-z_]+\.[a-z_.]+)"', source))
     return keys | {f"ask.{question}" for question in QUESTIONS}
