@@ -1,4 +1,5 @@
-"""The one place SSML is built and checked.
+"""The one place SSML is built and checked (a whole response is judged in
+``skill.devtools.judge``).
 
 Speech is handed in as a sequence of parts: plain text (escaped here) and
 ``Pause`` objects (turned into ``<break>`` tags of at most 10 seconds each).
@@ -8,10 +9,9 @@ certification would make can be tested on their own.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 MAX_BREAK_SECONDS = 10
 MAX_SPEECH_CHARS = 8000
 MAX_AUDIO_TAGS = 5
+MAX_RESPONSE_BYTES = 120 * 1024  # a whole response envelope, judged in skill.devtools.judge
 ALEXA_TAGS = frozenset({
     "speak", "break", "prosody", "amazon:effect", "amazon:domain",
     "amazon:emotion", "emphasis", "say-as", "audio", "lang", "voice",
@@ -177,38 +178,3 @@ def spoken_seconds(ssml: str) -> float:
     root = _parse(ssml)
     return sum(break_seconds(e.attrib.get("time", "0s")) or 0
                for e in root.iter() if _qualified(e.tag) == "break")
-
-
-MAX_RESPONSE_BYTES = 120 * 1024
-
-
-def _ends_with_question(ssml: str) -> bool:
-    try:
-        return to_text(ssml).rstrip().endswith("?")
-    except SyntaxError:  # ElementTree.ParseError
-        return False
-
-
-def response_problems(envelope: dict[str, Any]) -> list[str]:
-    """What Alexa (or certification) would reject in a whole response envelope:
-    SSML rules and limits on speech and reprompt, the response size, and the
-    open-session rule (an open session ends with a question and has a reprompt;
-    a closed one has none)."""
-    found = []
-    size = len(json.dumps(envelope).encode("utf-8"))
-    if size > MAX_RESPONSE_BYTES:
-        found.append(f"response is {size} bytes; Alexa takes at most {MAX_RESPONSE_BYTES}")
-    response = envelope.get("response") or {}
-    speech = (response.get("outputSpeech") or {}).get("ssml")
-    reprompt = ((response.get("reprompt") or {}).get("outputSpeech") or {}).get("ssml")
-    for name, ssml in (("speech", speech), ("reprompt", reprompt)):
-        if ssml is not None:
-            found.extend(f"{name}: {problem}" for problem in problems(ssml))
-    if response.get("shouldEndSession") is False:
-        if not reprompt:
-            found.append("the session stays open without a reprompt")
-        if not speech or not _ends_with_question(speech):
-            found.append("the session stays open but the speech does not end with a question")
-    elif reprompt:
-        found.append("a reprompt on a response that ends the session")
-    return found

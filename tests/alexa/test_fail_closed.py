@@ -9,8 +9,8 @@ import logging
 import pytest
 
 from skill.alexa.skill_ids import ForeignSkill, parse_skill_ids
+from skill.devtools.judge import response_problems
 from skill.devtools.simulator import load_lambda_entry
-from skill.speech.ssml import response_problems
 from tests.support.requests import SKILL_ID, launch_envelope
 
 OTHER = "amzn1.ask.skill.someone-else"

@@ -5,8 +5,8 @@ The properties, for every input:
 
 - ``lambda_handler`` never raises, and answers a response envelope;
 - the web service never answers 5xx; a 4xx carries a short JSON error;
-- every answered response obeys Alexa's rules (``skill.ssml.response_problems``:
-  the SSML rules and limits of ``skill.ssml.problems``, the response size, and the
+- every answered response obeys Alexa's rules (``skill.devtools.judge.response_problems``:
+  the SSML rules and limits of ``skill.speech.ssml.problems``, the response size, and the
   open-session rule: an open session's speech ends with a question and has a
   reprompt, a closed one has no reprompt).
 
@@ -33,8 +33,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from skill.devtools import envelopes
+from skill.devtools.judge import response_problems
 from skill.devtools.simulator import resolved_intent_request as model_intent_request
-from skill.speech.ssml import response_problems
 from tests.support.conversation import lambda_handler
 from tests.support.network import forbid_network
 from tests.support.requests import SKILL_ID, encode

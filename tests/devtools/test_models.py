@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 
 from skill.conversation.policy import INTENTS
-from skill.devtools.validate import code_problems, hearing_problems, model_problems
+from skill.devtools.validate.code import code_problems
+from skill.devtools.validate.models import model_problems
+from skill.devtools.validate.samples import hearing_problems
 from skill.speech.words import LOCALES
 
 MODELS = Path(__file__).resolve().parents[2] / "interaction_models"

@@ -15,7 +15,7 @@ import pytest
 
 from skill.devtools import package
 from skill.devtools.envelopes import intent_request, request_envelope
-from skill.speech.ssml import response_problems
+from skill.devtools.judge import response_problems
 from skill.speech.words import LOCALES
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,6 +13,8 @@ import pytest
 from skill.alexa import handlers
 from skill.cli import main
 from skill.devtools import validate
+from skill.devtools.validate import models as model_rules
+from skill.devtools.validate import responses
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -143,7 +145,7 @@ def test_a_sample_with_digits(project, capsys):
     assert_reports(project, capsys, MODEL, "spell numbers out")
 
 
-@pytest.mark.parametrize("built_in", validate.REQUIRED_BUILT_INS)
+@pytest.mark.parametrize("built_in", model_rules.REQUIRED_BUILT_INS)
 def test_a_missing_required_built_in(project, capsys, built_in):
     edit(project, MODEL, lambda d: language(d)["intents"].remove(intent(d, built_in)))
     assert_reports(project, capsys, MODEL, f"required built-in intent {built_in} is missing")
@@ -284,7 +286,7 @@ def models() -> dict:
 
 
 def test_the_walk_covers_every_question_routine_round_and_pause():
-    labels = " | ".join(label for label, _ in validate.dialogue_states())
+    labels = " | ".join(label for label, _ in responses.dialogue_states())
     from skill.conversation.state import QUESTIONS
     for question in QUESTIONS:
         assert f"asked {question}" in labels
@@ -303,7 +305,7 @@ def test_the_walk_finds_an_open_session_without_a_reprompt(monkeypatch):
         return response
 
     monkeypatch.setattr(handlers, "build_response", no_reprompt)
-    found = validate.response_walk(models(), ["en-US"])
+    found = responses.response_walk(models(), ["en-US"])
     assert any("the session stays open without a reprompt" in problem for _, problem in found)
     assert any(where.startswith("en-US, LaunchRequest, a fresh session") for where, _ in found)
 
@@ -315,7 +317,7 @@ def test_the_walk_reports_an_error_the_skill_hid_behind_its_apology(monkeypatch)
         raise RuntimeError("boom")
 
     monkeypatch.setitem(policy.INTENTS, "WhyCrampsIntent", broken)
-    found = validate.response_walk(models(), ["en-US"])
+    found = responses.response_walk(models(), ["en-US"])
     assert any(where.startswith("en-US, WhyCrampsIntent") and "logged an error" in problem and "boom" in problem
                for where, problem in found)
 
@@ -324,7 +326,7 @@ def test_the_walk_judges_each_screen_it_is_sent(monkeypatch):
     from skill.speech import screens
 
     monkeypatch.setattr(screens, "MAX_DATASOURCES_BYTES", 100)
-    found = validate.response_walk(models(), ["en-US"])
+    found = responses.response_walk(models(), ["en-US"])
     assert any(where.startswith("en-US, RelieveCrampIntent") and "RenderDocument: the data source is" in problem
                for where, problem in found)
     assert any(where.startswith("en-US, PreventCrampsIntent") for where, _ in found)

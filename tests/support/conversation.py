@@ -15,9 +15,9 @@ from functools import partial
 
 from skill.alexa.build import answer
 from skill.devtools import envelopes
+from skill.devtools.judge import response_problems
 from skill.devtools.simulator import Session, load_lambda_entry
 from skill.speech.screens import directive_problems
-from skill.speech.ssml import response_problems
 
 lambda_handler = load_lambda_entry().lambda_handler
 

@@ -17,8 +17,9 @@ from contextlib import contextmanager
 import pytest
 
 from skill.devtools import envelopes
+from skill.devtools.judge import response_problems
 from skill.devtools.simulator import Session
-from skill.speech.ssml import response_problems, to_text
+from skill.speech.ssml import to_text
 from skill.web import verify
 from tests.support.pki import TestPKI
 from tests.support.requests import SKILL_ID, encode
