@@ -74,7 +74,9 @@ def test_refusals_name_how_many_lines_were_left_out(pki, web_log):
     client.post("/", data=b"{}")
     lines = [json.loads(line.split("request ", 1)[1]) for line in web_log.getvalue().splitlines()]
     assert all(line["error"] == "missing certificate URL" for line in lines)
-    assert lines[-1]["left_out"] > 0
+    assert len(lines) < sent  # the flood was cut
+    # a later line names the count (which line depends on how fast the budget refilled)
+    assert any(line.get("left_out", 0) > 0 for line in lines)
     # every refusal is either a line or counted in a later line
     assert len(lines) + sum(line.get("left_out", 0) for line in lines) == sent + 1
 
