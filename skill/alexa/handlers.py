@@ -198,6 +198,38 @@ def _remember_what_was_said(memory: Memory, turn: policy.Turn, reply: Reply, now
     memory.flush()
 
 
+def _may_offer_reminder(handler_input: HandlerInput, memory: Memory) -> bool:
+    """Offer the nightly reminder once: only where the store can remember that it was
+    offered, Alexa lets the skill set reminders (the request carries an API token),
+    and none is set (as far as the skill may know: without the permission, none of
+    its reminders can be)."""
+    if not memory.remembers:
+        return False
+    known = memory.read()
+    if known is None or known.reminder_offered_at is not None:
+        return False
+    system = getattr(handler_input.request_envelope.context, "system", None)
+    if not getattr(system, "api_access_token", None):
+        return False
+    return not reminders.granted(handler_input) or reminders.current(handler_input).kind == "none"
+
+
+def _elicit_time(handler_input: HandlerInput) -> list[Directive]:
+    """Asking for the reminder's time: a Dialog.ElicitSlot for BedtimeReminderIntent's
+    time, so that Alexa hears a bare time ("nine thirty") as that slot (the model's
+    slot samples), which it does only while that slot is elicited. Dialog directives
+    answer intent requests only."""
+    if not is_request_type("IntentRequest")(handler_input):
+        return []
+    from ask_sdk_model.dialog.elicit_slot_directive import ElicitSlotDirective
+    from ask_sdk_model.intent import Intent
+    from ask_sdk_model.intent_confirmation_status import IntentConfirmationStatus
+
+    intent, slot = bedtime_reminder.ELICITED
+    return [ElicitSlotDirective(slot_to_elicit=slot, updated_intent=Intent(
+        name=intent, slots={slot: Slot(name=slot)}, confirmation_status=IntentConfirmationStatus.NONE))]
+
+
 def _has_screen(handler_input: HandlerInput) -> bool:
     try:
         return get_supported_interfaces(handler_input).alexa_presentation_apl is not None
@@ -232,7 +264,8 @@ def _respond(handler_input: HandlerInput, outcome: policy.Outcome, night: bool =
         next_state = next_state.but(last=reply, night=night)
         handler_input.attributes_manager.session_attributes = next_state.to_attributes()
     response = build_response(rendered)
-    response.directives = _screen(handler_input, reply, words, night) or None
+    elicit = _elicit_time(handler_input) if reply.ask == bedtime_reminder.ASKED_TIME else []
+    response.directives = _screen(handler_input, reply, words, night) + elicit or None
     return response
 
 
@@ -272,7 +305,11 @@ class TurnHandler(AbstractRequestHandler):
             turn = _forget(memory, turn)
         outcome = policy.respond(current, turn)
         request = handler_input.request_envelope.request
-        _remember_what_was_said(memory, turn, outcome[0], seconds_since_epoch(getattr(request, "timestamp", None)))
+        now = seconds_since_epoch(getattr(request, "timestamp", None))
+        if policy.reminder_offer_point(current, turn, outcome[0]) and _may_offer_reminder(handler_input, memory):
+            outcome = policy.with_reminder_offer(outcome[0])
+            memory.note(**preferences.reminder_offered(now))
+        _remember_what_was_said(memory, turn, outcome[0], now)
         return _respond(handler_input, outcome, turn.night)
 
 
@@ -386,7 +423,7 @@ class ReminderHandler(AbstractRequestHandler):
                 log.info("asking for the reminders permission by voice")
                 return Response(directives=[SendRequestDirective(
                     name="AskFor", token=bedtime_reminder.token(plan.time),
-                    payload={"@type": "AskForPermissionsConsentRequest", "@version": "2",
+                    payload={"@type": "AskForPermissionsConsentRequest", "@version": "1",
                              "permissionScope": bedtime_reminder.READWRITE})])
             if plan.action == "set" and plan.time is not None:
                 outcome = self._set(handler_input, plan.time, locale, words)

@@ -19,6 +19,8 @@ SET, CHANGE, CHECK, CANCEL = ("BedtimeReminderIntent", "ChangeBedtimeReminderInt
 INTENTS = frozenset({SET, CHANGE, CHECK, CANCEL})
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::\d{2})?$")
 TOKEN_PREFIX = "bedtime-reminder"
+ASKED_TIME = "reminder_time"  # the question that asks for the reminder's time
+ELICITED = (SET, "time")      # the intent and slot Alexa fills while that question is open
 REMINDER_TEXT = "reminder.text"  # what the reminder itself says, in the user's locale
 
 
@@ -95,7 +97,7 @@ def said(state: State, plan_: Plan, outcome: Outcome | None) -> tuple[Reply, Sta
     fresh = State(leg=state.leg, holds=state.holds, usual_hold=state.usual_hold)
     if plan_.action == "ask_time":
         say = (Line("reminder.not_a_time"),) if plan_.not_a_time else ()
-        return Reply(say, "reminder_time"), fresh.but(asked="reminder_time")
+        return Reply(say, ASKED_TIME), fresh.but(asked=ASKED_TIME)
     assert outcome is not None
     time = outcome.time or plan_.time
     words = {
@@ -112,5 +114,5 @@ def said(state: State, plan_: Plan, outcome: Outcome | None) -> tuple[Reply, Sta
     }
     line = words.get(outcome.kind) or Line("reminder.later")
     if outcome.kind == "bad_time":
-        return Reply((line,), "reminder_time"), fresh.but(asked="reminder_time")
+        return Reply((line,), ASKED_TIME), fresh.but(asked=ASKED_TIME)
     return Reply((line,)), State()

@@ -352,6 +352,8 @@ def yes(state: State, turn: Turn) -> Outcome:
             return start_bedtime(state, turn)
         case "next_round" | "resume":
             return next_round(state, turn)
+        case "reminder_offer" | "reminder_time":
+            return _ask(_fresh(state), [], "reminder_time")
         case "menu" | "start":
             return _ask(state, [], state.asked)
     return _ask(state, [Line("unexpected")], "start")
@@ -365,6 +367,8 @@ def no(state: State, turn: Turn) -> Outcome:
             return _keep_going(state, turn)
         case "prevention" | "bedtime" | "next_round" | "resume" | "menu" | "start" | "why":
             return _end([Line("goodbye")])
+        case "reminder_offer" | "reminder_time":
+            return _end([Line("reminder.not_now")])
     return _ask(state, [Line("unexpected")], "start")
 
 
@@ -411,6 +415,27 @@ def reminder(state: State, turn: Turn) -> Outcome:
     Reminders API (skill.conversation.bedtime_reminder has their words); a skill built
     without that handler can only say to try later."""
     return _end([Line("reminder.later")])
+
+
+# --- the nightly reminder, offered once -------------------------------------------
+
+
+def reminder_offer_point(state: State, turn: Turn, reply: Reply) -> bool:
+    """Whether this answer is a place to offer the nightly reminder: it finishes the
+    bedtime stretch, or the person said no to the bedtime stretch after the tips.
+    (Whether to offer it there, once and only when none is set, the handler knows.)"""
+    if reply.ask is not None:
+        return False
+    if state.asked == "bedtime" and turn.intent == "AMAZON.NoIntent":
+        return True
+    return any(isinstance(part, Line) and part.key == "bedtime.done" for part in reply.say)
+
+
+def with_reminder_offer(reply: Reply) -> Outcome:
+    """The answer at an offer point, asking whether to remind the person each evening
+    instead of saying goodbye."""
+    say = tuple(part for part in reply.say if not (isinstance(part, Line) and part.key == "goodbye"))
+    return Reply(say or (Line("okay"),), "reminder_offer"), State(asked="reminder_offer")
 
 
 INTENTS: dict[str, Callable[[State, Turn], Outcome]] = {

@@ -133,8 +133,8 @@ def reply_from_data(data: Any, words: Words, questions: frozenset[str]) -> Reply
     if not isinstance(data, dict) or set(data) - {"say", "ask"}:
         raise ValueError("not a kept reply")
     say, ask = data.get("say"), data.get("ask")
-    if not isinstance(say, list) or not 0 < len(say) <= MAX_KEPT_PIECES:
-        raise ValueError("pieces")
+    if not isinstance(say, list) or len(say) > MAX_KEPT_PIECES or not (say or ask):
+        raise ValueError("pieces")  # a reply that only asks ("What time...?") has no pieces
     if ask is not None and ask not in questions:
         raise ValueError("question")
     known = words.keys()

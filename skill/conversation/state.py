@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 
 VERSION = 1
 QUESTIONS = frozenset({"stretch", "menu", "start", "easing", "prevention",
-                       "bedtime", "next_round", "resume", "why", "reminder_time"})
+                       "bedtime", "next_round", "resume", "why", "reminder_offer",
+                       "reminder_time"})
 ROUTINE_QUESTIONS = frozenset({"easing", "next_round", "resume"})  # asked only mid-routine
 
 

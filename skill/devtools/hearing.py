@@ -16,6 +16,10 @@ when the words are not among its values or synonyms, keeps them unresolved
 (ER_SUCCESS_NO_MATCH), as Alexa does; AMAZON.NUMBER accepts digits and number
 words ("forty five") and gives digits ("45"). The best sample wins if it is
 similar enough; otherwise the text goes to AMAZON.FallbackIntent.
+
+While the skill elicits a slot (its last response held a Dialog.ElicitSlot), that
+slot's own samples count too, as they do on a device: a bare "nine thirty" is then
+heard as the elicited intent with that slot filled.
 """
 
 from __future__ import annotations
@@ -202,6 +206,7 @@ class _Compiled:
     declared: dict[str, tuple[tuple[str, str], ...]]  # intent -> ((slot name, slot type), ...)
     values: dict[str, dict[tuple[str, ...], _Value]]  # slot type -> {words: _Value}
     longest: dict[str, int]             # slot type -> most words in one of its values
+    slot_samples: dict[tuple[str, str], tuple[_Sample, ...]]  # (intent, slot) -> its samples, heard when elicited
 
 
 def _compile_sample(intent: str, text: str, slot_types: dict[str, str]) -> _Sample:
@@ -245,8 +250,11 @@ def compiled(locale: str) -> _Compiled:
             exact.setdefault(tuple(word for _, word in sample.elements), name)
     longest = {slot_type: max((len(key) for key in table), default=1)
                for slot_type, table in values.items()}
+    slot_samples = {(intent["name"], slot["name"]): tuple(
+        _compile_sample(intent["name"], text, dict(declared[intent["name"]])) for text in slot["samples"])
+        for intent in intents for slot in intent.get("slots", []) if slot.get("samples")}
     return _Compiled(tuple(words(model.get("invocationName", ""))), tuple(samples),
-                     exact, declared, values, longest)
+                     exact, declared, values, longest, slot_samples)
 
 
 # --- matching -----------------------------------------------------------------------
@@ -411,8 +419,9 @@ def _strip_invocation(heard: list[str], invocation: tuple[str, ...]) -> tuple[li
 
 
 @lru_cache(maxsize=4096)
-def understand(text: str, locale: str = DEFAULT_LOCALE) -> Understood:
-    """The intent (with slots) Alexa would most likely send for this text."""
+def understand(text: str, locale: str = DEFAULT_LOCALE, eliciting: tuple[str, str] | None = None) -> Understood:
+    """The intent (with slots) Alexa would most likely send for this text; while the
+    skill elicits ``eliciting`` (intent, slot), with that slot's samples as well."""
     model = compiled(locale)
     heard_list, invoked = _strip_invocation(words(text), model.invocation)
     heard = tuple(heard_list)
@@ -422,7 +431,7 @@ def understand(text: str, locale: str = DEFAULT_LOCALE) -> Understood:
         intent = model.exact[heard]
         return Understood(intent, (), model.declared.get(intent, ()), 1.0)
     best: tuple[float, _Sample, tuple[Filled, ...]] | None = None
-    for sample in model.samples:
+    for sample in model.samples + model.slot_samples.get(eliciting or ("", ""), ()):
         size = max(len(sample.elements), len(heard))
         # Only an alignment better than the best so far (and good enough) is of use.
         budget = (1 - MIN_SIMILARITY) * size if best is None else min(

@@ -11,6 +11,13 @@ contract, and they are generated: never edit them by hand. Their source is
   en-US's). A locale file adds samples to intents and synonyms to slot values;
   it cannot remove anything, so every locale hears at least the base phrasing.
 
+An intent may say which of its slots the skill asks for on its own (``"elicited"``:
+slot -> the content key of the question that asks, and the slot's samples). The model
+then gets those slot samples (what people answer, "nine thirty", which Alexa hears as
+the slot only while the skill elicits it) and a dialog model in which the skill
+answers every turn itself (``SKILL_RESPONSE``), with the question's own words as the
+elicitation prompt that ASK requires.
+
 A sample in the source may hold choices, written ``(a|b|c)``; an empty choice
 makes a part optional: ``(help|ease) my (left |)cramp`` is four samples. Choices
 nest. Expanded samples keep the source's order, and a sample that repeats an
@@ -153,7 +160,8 @@ def build(locale: str, source: Path) -> dict[str, Any]:
         if name in intents:
             raise SourceError(f"{source}/{BASE}.json: intent {name} is declared twice")
         intents[name] = {"slots": dict(entry.get("slots", {})),
-                         "patterns": _samples(entry, f"{BASE}.json {name}")}
+                         "patterns": _samples(entry, f"{BASE}.json {name}"),
+                         "elicited": _elicited(entry, f"{BASE}.json {name}")}
     types: dict[str, list[dict[str, Any]]] = {
         entry["name"]: [{"id": value["id"], "value": value["value"],
                          "synonyms": list(value.get("synonyms", []))} for value in entry["values"]]
@@ -175,14 +183,13 @@ def build(locale: str, source: Path) -> dict[str, Any]:
                 value["synonyms"] += [s for s in synonyms if s not in value["synonyms"]]
     built: list[dict[str, Any]] = []
     for name, entry in intents.items():
-        samples: dict[str, str] = {}
-        for pattern in entry["patterns"]:
-            for sample in expand(pattern):
-                samples.setdefault(_shape(sample), sample)
         intent: dict[str, Any] = {"name": name}
         if not name.startswith("AMAZON.") or entry["slots"]:
             intent["slots"] = [{"name": slot, "type": slot_type} for slot, slot_type in entry["slots"].items()]
-        intent["samples"] = list(samples.values())
+            for slot in intent["slots"]:
+                if slot["name"] in entry["elicited"]:
+                    slot["samples"] = _expanded(entry["elicited"][slot["name"]]["samples"])
+        intent["samples"] = _expanded(entry["patterns"])
         built.append(intent)
     language: dict[str, Any] = {
         "invocationName": base["invocationName"],
@@ -193,7 +200,66 @@ def build(locale: str, source: Path) -> dict[str, Any]:
                               for value in values]}
                   for type_name, values in types.items()],
     }
-    return {"interactionModel": {"languageModel": language}}
+    document: dict[str, Any] = {"languageModel": language}
+    dialog_intents, prompts = _dialog(intents, locale)
+    if dialog_intents:
+        document["dialog"] = {"delegationStrategy": "SKILL_RESPONSE", "intents": dialog_intents}
+        document["prompts"] = prompts
+    return {"interactionModel": document}
+
+
+def _expanded(patterns: list[str]) -> list[str]:
+    samples: dict[str, str] = {}
+    for pattern in patterns:
+        for sample in expand(pattern):
+            samples.setdefault(_shape(sample), sample)
+    return list(samples.values())
+
+
+def _elicited(entry: dict[str, Any], where: str) -> dict[str, dict[str, Any]]:
+    elicited = entry.get("elicited", {})
+    if not isinstance(elicited, dict):
+        raise SourceError(f"{where}: elicited must map slot names to a prompt and samples")
+    for slot, spec in elicited.items():
+        if slot not in entry.get("slots", {}):
+            raise SourceError(f"{where}: elicits {slot}, which is not one of its slots")
+        if not (isinstance(spec, dict) and isinstance(spec.get("prompt"), str)):
+            raise SourceError(f"{where}: elicited {slot} needs a prompt (a content key)")
+        if not any("{" + slot + "}" in sample for sample in _samples(spec, f"{where} {slot}")):
+            raise SourceError(f"{where}: no sample of elicited {slot} holds {{{slot}}}")
+    return elicited
+
+
+def prompt_id(intent: str, slot: str) -> str:
+    return f"Elicit.Slot.{intent}.{slot}"
+
+
+def _dialog(intents: dict[str, dict[str, Any]], locale: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The dialog model and its prompts: for each intent with elicited slots, those
+    slots (required, so that ASK takes their samples) and the skill answering every
+    turn itself. The prompt is the words the skill asks with."""
+    from skill.speech.words import words_for
+
+    words = words_for(locale)
+    dialog_intents: list[dict[str, Any]] = []
+    prompts: list[dict[str, Any]] = []
+    for name, entry in intents.items():
+        if not entry["elicited"]:
+            continue
+        slots = []
+        for slot, spec in entry["elicited"].items():
+            try:
+                asked = words.question(spec["prompt"])
+            except KeyError as missing:
+                raise SourceError(f"{BASE}.json {name}: the prompt {spec['prompt']} is not a question "
+                                  "in the skill's words") from missing
+            slots.append({"name": slot, "type": entry["slots"][slot], "elicitationRequired": True,
+                          "confirmationRequired": False, "prompts": {"elicitation": prompt_id(name, slot)}})
+            prompts.append({"id": prompt_id(name, slot),
+                            "variations": [{"type": "PlainText", "value": asked.speech}]})
+        dialog_intents.append({"name": name, "delegationStrategy": "SKILL_RESPONSE",
+                               "confirmationRequired": False, "prompts": {}, "slots": slots})
+    return dialog_intents, prompts
 
 
 def text(document: dict[str, Any]) -> str:

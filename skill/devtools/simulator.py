@@ -118,6 +118,20 @@ class Said:
         return directives
 
     @property
+    def eliciting(self) -> tuple[str, str] | None:
+        """(intent, slot) when this response elicits a slot (Dialog.ElicitSlot)."""
+        for directive in self.directives:
+            if directive.get("type") == "Dialog.ElicitSlot":
+                return str((directive.get("updatedIntent") or {}).get("name")), str(directive.get("slotToElicit"))
+        return None
+
+    @property
+    def asking_consent(self) -> dict[str, Any] | None:
+        """The Connections.SendRequest AskFor directive, when this response asks for consent."""
+        return next((d for d in self.directives
+                     if d.get("type") == "Connections.SendRequest" and d.get("name") == "AskFor"), None)
+
+    @property
     def screen(self) -> dict[str, Any] | None:
         """The data the screen shows (the RenderDocument's data source), or None."""
         documents = [d for d in self.directives if d.get("type") == "Alexa.Presentation.APL.RenderDocument"]
@@ -141,12 +155,17 @@ class Session:
     services a local host has, as ``chat`` and ``say`` use it); ``check`` sees every
     response envelope first (a test's judge, say). ``timestamp`` (ISO 8601, UTC)
     stands for the time of the next requests; ``system`` adds to the envelope's
-    context.System."""
+    context.System. With ``api_access_token`` the skill may call Alexa's API (the
+    stand-in ``LEG_CRAMP_ALEXA_API`` names); ``grant`` gives it permission scopes.
+
+    A voice consent request (Connections.SendRequest AskFor) keeps the session for
+    Alexa's own question; ``consent(status)`` answers it as Alexa does, with a
+    Connections.Response (and, when accepted, the scope granted)."""
 
     def __init__(self, locale: str = DEFAULT_LOCALE, handler: Handler | None = None, *,
                  screen: str | None = None, check: Callable[[Envelope], Any] | None = None,
                  user_id: str = envelopes.USER_ID, device_id: str = envelopes.DEVICE_ID,
-                 session_id: str | None = None):
+                 session_id: str | None = None, api_access_token: str | None = None):
         self.locale = locale
         self.handler = handler or _process_skill
         self.screen = screen  # one of envelopes.SCREENS, or None: a device without a screen
@@ -154,7 +173,7 @@ class Session:
         self.user_id, self.device_id = user_id, device_id
         self.fixed_session_id = session_id  # every session gets this id (default: a new one each)
         self.timestamp: str | None = None
-        self.system: dict[str, Any] = {}
+        self.system: dict[str, Any] = {"apiAccessToken": api_access_token} if api_access_token else {}
         self.session_id: str | None = None
         self.attributes: dict[str, Any] = {}
         self.transcript: list[tuple[str, Said]] = []
@@ -162,6 +181,42 @@ class Session:
     @property
     def in_session(self) -> bool:
         return self.session_id is not None
+
+    def grant(self, *scopes: str) -> None:
+        """The user grants these permission scopes (as context.System.user.permissions shows)."""
+        granted = {**(((self.system.get("user") or {}).get("permissions") or {}).get("scopes") or {}),
+                   **{scope: {"status": "GRANTED"} for scope in scopes}}
+        if granted:
+            self.system["user"] = {"userId": self.user_id, "permissions": {
+                "consentToken": self.system.get("apiAccessToken"), "scopes": granted}}
+
+    @property
+    def last(self) -> Said | None:
+        """The skill's last answer in the open session (None when no session is open)."""
+        return self.transcript[-1][1] if self.in_session and self.transcript else None
+
+    @property
+    def asking_consent(self) -> dict[str, Any] | None:
+        """The AskFor directive of the skill's last answer, while Alexa asks for consent."""
+        return self.last.asking_consent if self.last else None
+
+    def consent(self, status: str) -> Said:
+        """Alexa's answer to the skill's AskFor: "ACCEPTED" (the scope is granted),
+        "DENIED" or "NOT_ANSWERED", as a Connections.Response."""
+        asked = self.asking_consent
+        if asked is None:
+            raise ValueError("the skill is not asking for consent")
+        scope = (asked.get("payload") or {}).get("permissionScope")
+        if status == "ACCEPTED" and scope:
+            self.grant(scope)
+        return self.send({"type": "Connections.Response", "name": "AskFor", "token": asked.get("token", ""),
+                          "status": {"code": "200", "message": "OK"},
+                          "payload": {"permissionScope": scope, "status": status}})
+
+    @property
+    def eliciting(self) -> tuple[str, str] | None:
+        """(intent, slot) the skill's last answer in this session elicits, if any."""
+        return self.last.eliciting if self.last else None
 
     def envelope(self, request: Envelope) -> Envelope:
         """The envelope the next request goes in (starting a session if none is open)."""
@@ -182,7 +237,7 @@ class Session:
             self.check(answer)
         said = Said(answer)
         self.transcript.append((request.get("intent", {}).get("name", request["type"]), said))
-        if request["type"] == "SessionEndedRequest" or said.ended:
+        if request["type"] == "SessionEndedRequest" or (said.ended and said.asking_consent is None):
             self.session_id, self.attributes = None, {}
         else:
             self.attributes = said.attributes
@@ -200,7 +255,11 @@ class Session:
         """What the terminal heard: an IntentRequest, or a launch if only the skill was named."""
         if understood.intent is None:
             return self.open()
-        return self.send(understood.request())
+        request = understood.request()
+        eliciting = self.eliciting
+        if eliciting is not None and understood.intent == eliciting[0]:
+            request["dialogState"] = "IN_PROGRESS"  # as Alexa sends the answer to an elicitation
+        return self.send(request)
 
     def touch(self, action: str) -> Said:
         """A button on the screen: the UserEvent its SendEvent sends."""

@@ -38,14 +38,6 @@ def stamp(day: int, hour: int = 3) -> str:
     return f"2026-12-{1 + day:02d}T{hour:02d}:00:00Z"
 
 
-@pytest.fixture(autouse=True)
-def healthy_store():
-    """Each test starts with a store that has not failed (the outage state is per process)."""
-    memory.HEALTH.failed_at = None
-    yield
-    memory.HEALTH.failed_at = None
-
-
 @pytest.fixture
 def path(tmp_path):
     return tmp_path / "folder that does not exist yet" / "preferences.sqlite3"

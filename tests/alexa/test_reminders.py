@@ -51,7 +51,7 @@ def test_without_the_permission_it_asks_by_voice_carrying_the_time(alexa_api):
     said = Conversation(at=DAY, token=TOKEN).say("BedtimeReminderIntent", time="21:30")
     [directive] = said.directives
     assert directive["type"] == "Connections.SendRequest" and directive["name"] == "AskFor"
-    assert directive["payload"] == {"@type": "AskForPermissionsConsentRequest", "@version": "2",
+    assert directive["payload"] == {"@type": "AskForPermissionsConsentRequest", "@version": "1",
                                     "permissionScope": READWRITE}
     assert directive["token"] == "bedtime-reminder:21:30"
     assert alexa_api.reminders() == []
@@ -123,3 +123,19 @@ def test_a_value_that_is_not_a_time_of_day_gets_a_question_back(alexa_api, value
     assert not said.ended
     assert alexa_api.reminders() == []
     assert chat.say("BedtimeReminderIntent", time="21:00").speech.endswith("at 9 p.m. every night.")
+
+
+def test_asking_for_the_time_elicits_the_slot_so_a_bare_time_is_heard(alexa_api):
+    said = granted().say("BedtimeReminderIntent")
+    [directive] = said.directives
+    assert directive["type"] == "Dialog.ElicitSlot" and directive["slotToElicit"] == "time"
+    assert directive["updatedIntent"]["name"] == "BedtimeReminderIntent"
+    changed = granted().say("ChangeBedtimeReminderIntent")  # "change my reminder": to what time?
+    assert changed.eliciting == ("BedtimeReminderIntent", "time")
+
+
+def test_an_accepted_consent_with_a_token_not_ours_asks_for_the_time_without_a_dialog_directive(alexa_api):
+    answer = consent("ACCEPTED", token="something else")
+    assert to_text(answer["response"]["outputSpeech"]["ssml"]).startswith("What time should I remind you")
+    assert not answer["response"].get("directives")  # Dialog directives answer intent requests only
+    assert alexa_api.reminders() == []

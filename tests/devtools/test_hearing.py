@@ -208,3 +208,15 @@ def test_in_a_checkout_the_models_come_from_the_top_level_folder():
 def test_a_locale_without_a_model_says_so():
     with pytest.raises(FileNotFoundError, match="xx-XX"):
         language_model("xx-XX")
+
+
+def test_a_bare_time_is_heard_as_the_reminder_only_while_the_skill_asks_for_one():
+    eliciting = ("BedtimeReminderIntent", "time")
+    for locale in LOCALES:
+        for said, value in (("nine thirty", "09:30"), ("ten p.m.", "22:00"), ("at nine", "09:00"),
+                            ("around ten thirty", "10:30"), ("nine p.m. every night", "21:00")):
+            heard = understand(said, locale, eliciting)
+            assert (heard.intent, heard.slot("time").value) == ("BedtimeReminderIntent", value), said
+        assert understand("nine thirty", locale).intent != "BedtimeReminderIntent"
+        assert understand("no", locale, eliciting).intent == "AMAZON.NoIntent"
+        assert understand("my chest hurts", locale, eliciting).intent == "EmergencyIntent"

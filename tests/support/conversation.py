@@ -48,15 +48,7 @@ class Conversation(Session):
                  user_id: str = envelopes.USER_ID, device_id: str = envelopes.DEVICE_ID,
                  at: str | None = None, token: str | None = None, granted: tuple[str, ...] = ()):
         super().__init__(locale, lambda_handler if skill is None else partial(answer, skill),
-                         screen=screen, check=check, user_id=user_id, device_id=device_id)
+                         screen=screen, check=check, user_id=user_id, device_id=device_id,
+                         api_access_token=token)
         self.timestamp = at
-        if token:
-            self.system["apiAccessToken"] = token
         self.grant(*granted)
-
-    def grant(self, *scopes: str) -> None:
-        """The user grants these permission scopes (as context.System.user.permissions shows)."""
-        if scopes:
-            self.system["user"] = {"userId": self.user_id, "permissions": {
-                "consentToken": self.system.get("apiAccessToken"),
-                "scopes": {scope: {"status": "GRANTED"} for scope in scopes}}}

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from skill.alexa.handlers import SLOTS
-from skill.conversation import policy
-from skill.devtools.validate.models import intents_by_name, types_by_name
+from skill.conversation import bedtime_reminder, policy
+from skill.devtools.validate.models import elicitable, intents_by_name, types_by_name
 
 #: The intents the code answers (a LaunchRequest is not an intent).
 HANDLED_INTENTS = frozenset(policy.INTENTS) - {"LaunchRequest"}
@@ -51,4 +51,8 @@ def code_problems(document: Any) -> list[str]:
                              f"with the ids {sorted(rule)}, not {slot_type}")
     for name in sorted(set(expected) - seen):
         found.append(f"the code reads the slot {name} but no intent declares it")
+    elicited_intent, elicited_slot = bedtime_reminder.ELICITED
+    if elicited_intent in intents and bedtime_reminder.ELICITED not in elicitable(document):
+        found.append(f"the code elicits {elicited_intent}.{elicited_slot} (Dialog.ElicitSlot) but the model "
+                     "has no dialog model for it with slot samples")
     return found

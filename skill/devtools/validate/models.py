@@ -157,6 +157,7 @@ def model_problems(document: Any) -> list[str]:
         return found + ["languageModel.intents must be a non-empty list"]
     names: list[str] = []
     owner: dict[str, str] = {}
+    slot_sample_owner: dict[str, str] = {}
     for name, intent in _named(intents, found, kind="intent", nameless="an intent without a name",
                                twice="intent {name} is declared twice",
                                pattern=lambda name: (_BUILT_IN_INTENT if name.startswith("AMAZON.")
@@ -168,6 +169,7 @@ def model_problems(document: Any) -> list[str]:
             found.append(f"{name}: slots must be a list")
             slots = []
         declared: set[str] = set()
+        declared_names = {str(s.get("name")) for s in slots if isinstance(s, dict)}
         for slot in slots:
             slot_name = slot.get("name") if isinstance(slot, dict) else None
             slot_type = slot.get("type") if isinstance(slot, dict) else None
@@ -181,6 +183,17 @@ def model_problems(document: Any) -> list[str]:
                 found.append(f"{name}: slot {slot_name} has no type")
             elif not slot_type.startswith("AMAZON.") and slot_type not in defined_types:
                 found.append(f"{name}: slot {slot_name} has the type {slot_type}, which is not defined")
+            slot_samples = slot.get("samples", [])
+            if not isinstance(slot_samples, list):
+                found.append(f"{name}: slot {slot_name}: samples must be a list")
+                slot_samples = []
+            for sample in slot_samples:
+                found += _sample_problems(f"{name} slot {slot_name}", sample, declared_names)
+                if isinstance(sample, str):
+                    slot_sample_owner.setdefault(normal(sample), name)
+                if isinstance(sample, str) and "{" + slot_name + "}" not in sample:
+                    found.append(f"{name}: slot sample {sample!r} does not hold {{{slot_name}}}, "
+                                 "the slot it answers")
         samples = intent.get("samples", [])
         if not isinstance(samples, list):
             found.append(f"{name}: samples must be a list")
@@ -200,10 +213,94 @@ def model_problems(document: Any) -> list[str]:
             other = owner.setdefault(key, name)
             if other != name:
                 found.append(f"sample {sample!r} is in two intents, {other} and {name}")
+    said_as: dict[str, str] = {normal(sample): intent["name"] for intent in intents if isinstance(intent, dict)
+                               for sample in intent.get("samples") or [] if isinstance(sample, str)}
+    for sample, slot_intent in slot_sample_owner.items():
+        other = said_as.get(sample, slot_intent)
+        if other != slot_intent:  # said while the slot is elicited, it could mean either
+            found.append(f"slot sample {sample!r} of {slot_intent} is also a sample of {other}")
     for required in REQUIRED_BUILT_INS:
         if required not in names:
             found.append(f"the required built-in intent {required} is missing")
+    return found + dialog_problems(document)
+
+
+DELEGATION = ("ALWAYS", "SKILL_RESPONSE")
+
+
+def dialog_problems(document: Any) -> list[str]:
+    """What ASK rejects in the dialog model and its prompts: an intent or slot the
+    language model does not declare, a slot of another type, a prompt id that no
+    prompt defines, a required slot without an elicitation prompt, a prompt without
+    words; and what defeats its use here: a required slot with no slot samples
+    (Alexa then hears no bare answer)."""
+    model = document.get("interactionModel") if isinstance(document, dict) else None
+    if not isinstance(model, dict) or "dialog" not in model:
+        return []
+    dialog, prompts = model.get("dialog"), model.get("prompts", [])
+    if not isinstance(dialog, dict) or not isinstance(dialog.get("intents"), list):
+        return ["interactionModel.dialog needs a list of intents"]
+    found: list[str] = []
+    if dialog.get("delegationStrategy", "ALWAYS") not in DELEGATION:
+        found.append(f"dialog.delegationStrategy must be one of {', '.join(DELEGATION)}")
+    defined: dict[str, Any] = {}
+    for prompt in prompts if isinstance(prompts, list) else []:
+        variations = prompt.get("variations") if isinstance(prompt, dict) else None
+        if not (isinstance(variations, list) and variations and all(
+                isinstance(v, dict) and v.get("type") in ("PlainText", "SSML")
+                and isinstance(v.get("value"), str) and v["value"].strip() for v in variations)):
+            found.append(f"prompt {prompt.get('id') if isinstance(prompt, dict) else prompt!r} "
+                         "needs variations with a type (PlainText or SSML) and words")
+        if isinstance(prompt, dict):
+            defined[str(prompt.get("id"))] = prompt
+    intents = intents_by_name(document)
+    for entry in dialog["intents"]:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if name not in intents:
+            found.append(f"dialog: intent {name!r} is not in the language model")
+            continue
+        assert isinstance(entry, dict) and isinstance(name, str)
+        if entry.get("delegationStrategy", "ALWAYS") not in DELEGATION:
+            found.append(f"dialog: {name}: delegationStrategy must be one of {', '.join(DELEGATION)}")
+        declared = {slot.get("name"): slot for slot in intents[name].get("slots") or [] if isinstance(slot, dict)}
+        for slot in entry.get("slots") or []:
+            slot_name = slot.get("name") if isinstance(slot, dict) else None
+            if slot_name not in declared:
+                found.append(f"dialog: {name} has no slot {slot_name!r}")
+                continue
+            assert isinstance(slot, dict)
+            if slot.get("type") != declared[slot_name].get("type"):
+                found.append(f"dialog: {name}.{slot_name} has the type {slot.get('type')}, "
+                             f"the language model {declared[slot_name].get('type')}")
+            ids = slot.get("prompts") or {}
+            for use, prompt_id in ids.items() if isinstance(ids, dict) else []:
+                if prompt_id not in defined:
+                    found.append(f"dialog: {name}.{slot_name}'s {use} prompt {prompt_id!r} is not defined")
+            if slot.get("elicitationRequired"):
+                if "elicitation" not in ids:
+                    found.append(f"dialog: {name}.{slot_name} is required but has no elicitation prompt")
+                if not declared[slot_name].get("samples"):
+                    found.append(f"dialog: {name}.{slot_name} is elicited but has no slot samples, "
+                                 "so Alexa would not hear a bare answer")
     return found
+
+
+def elicitable(document: Any) -> set[tuple[str, str]]:
+    """(intent, slot) pairs the skill may elicit with Dialog.ElicitSlot: in the dialog
+    model, with slot samples."""
+    model = document.get("interactionModel") if isinstance(document, dict) else None
+    dialog = model.get("dialog") if isinstance(model, dict) else None
+    intents = intents_by_name(document)
+    pairs = set()
+    for entry in (dialog or {}).get("intents") or [] if isinstance(dialog, dict) else []:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        slots = {slot.get("name"): slot for slot in intents.get(str(name), {}).get("slots") or []
+                 if isinstance(slot, dict)}
+        for slot in entry.get("slots") or [] if isinstance(entry, dict) else []:
+            slot_name = slot.get("name") if isinstance(slot, dict) else None
+            if slot_name in slots and slots[slot_name].get("samples"):
+                pairs.add((str(name), str(slot_name)))
+    return pairs
 
 
 def language_model(document: Any) -> dict[str, Any]:
