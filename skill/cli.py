@@ -14,6 +14,14 @@ from skill.devtools.envelopes import SCREENS
 from skill.speech.words import DEFAULT_LOCALE, LOCALES
 
 
+def _clock_time(text: str) -> tuple[int, int]:
+    """--time: "03:00" -> (3, 0)."""
+    hour, _, minute = text.strip().partition(":")
+    if not (hour.isdigit() and minute.isdigit() and len(minute) == 2 and int(hour) < 24 and int(minute) < 60):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a time of day such as 03:00 or 21:30")
+    return int(hour), int(minute)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="leg-cramp-helper",
@@ -25,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
                              help=f"the Alexa locale to speak as (default {DEFAULT_LOCALE})")
         command.add_argument("--wav", metavar="DIR",
                              help="also write each answer as a WAV file in DIR (needs espeak-ng)")
+        command.add_argument("--time", type=_clock_time, default=(3, 0), metavar="HH:MM",
+                             help="what the device's clock says, in this machine's time zone "
+                                  "(default 03:00: night; 21:00 to 07:00 is night)")
         command.add_argument("--screen", nargs="?", const="echo-show-5", choices=SCREENS, metavar="DEVICE",
                              help="talk from a device with a screen and print what it shows: "
                                   f"{', '.join(SCREENS)} (default echo-show-5)")

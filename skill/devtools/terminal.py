@@ -19,6 +19,16 @@ say: one utterance, one answer, as a one-shot invocation in a new session.
 --wav DIR: each answer is also spoken into a WAV file by espeak-ng, with the
 SSML pauses as real silence, so a hold lasts as long as it will on a device.
 
+The device: the skill may call Alexa's API (the request carries an API token), and
+the calls go to a local stand-in of it (``skill.devtools.alexa_api``) that the
+command starts, or to the one ``LEG_CRAMP_ALEXA_API`` names. The device is in this
+machine's time zone, and its clock says ``--time`` (default 03:00, the night a
+cramp wakes someone; ``--time 14:00`` tries the day). When the skill asks for the
+reminders permission (Connections.SendRequest AskFor), chat takes the next line as
+the answer to Alexa's own question (yes, no, or silence) and sends the skill the
+Connections.Response; whenever the stand-in's reminders change, chat prints what
+the skill created, changed or cancelled.
+
 --screen [DEVICE]: the requests come from a device with a screen (an Echo Show 5
 unless DEVICE names another of ``envelopes.SCREENS``), and after each answer the
 terminal prints what the screen shows: the cue, the side and the countdown as it
@@ -29,16 +39,23 @@ presses a button, as a touch sends an Alexa.Presentation.APL.UserEvent.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
 import textwrap
+import urllib.request
 import wave
 from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from skill.devtools.hearing import understand
 from skill.devtools.simulator import Said, Session
@@ -149,7 +166,7 @@ def show(said: Said, out: TextIO, *, speaker: str = SPEAKER) -> None:
         print(_wrapped(speaker + said.speech, indent, out), file=out)
     if said.reprompt and not said.ended:
         print(_wrapped(f"{indent}(if you say nothing) {said.reprompt}", indent, out), file=out)
-    if said.ended:
+    if said.ended and said.asking_consent is None:
         print("(the skill ended the session)", file=out)
 
 
@@ -243,6 +260,97 @@ def _record(recorder: Recorder | None, said: Said, name: str, out: TextIO) -> No
         print(f"(spoken into {path}, {wav_seconds(path):.1f} s)", file=out)
 
 
+# --- the device: its clock, and Alexa's API -----------------------------------------
+
+API_TOKEN = "amzn1.ask.token.TERMINAL"  # the terminal device's API token, as the stand-in sees it
+CONSENT_NOTE = ("(Alexa now asks, in its own words, whether Leg Cramp Helper may create and change "
+                "your reminders. Answer yes or no; an empty line is no answer.)")
+
+
+def machine_zone(localtime: Path = Path("/etc/localtime")) -> str:
+    """This machine's IANA time zone (TZ, else the zone /etc/localtime links to), or UTC."""
+    names = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        names.append(str(localtime.resolve()).split("/zoneinfo/", 1)[1])
+    except (OSError, IndexError):
+        pass
+    for name in names:
+        try:
+            if name:
+                ZoneInfo(name)
+                return name
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+    return "UTC"
+
+
+def device_timestamp(clock: tuple[int, int], zone: str, now: datetime | None = None) -> str:
+    """A request timestamp (UTC) at which the device's clock, in ``zone``, says ``clock`` today."""
+    local = (now or datetime.now(UTC)).astimezone(ZoneInfo(zone))
+    at = local.replace(hour=clock[0], minute=clock[1], second=0, microsecond=0)
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@contextmanager
+def alexa_api(zone: str) -> Iterator[str]:
+    """The base URL of the Alexa API the terminal's skill calls: LEG_CRAMP_ALEXA_API's
+    stand-in if it is set, else one started here with the device in ``zone``."""
+    from skill.alexa.api_client import STAND_IN_SETTING
+    from skill.devtools.alexa_api import AlexaApiStandIn
+
+    given = os.environ.get(STAND_IN_SETTING)
+    if given:
+        yield given
+        return
+    with AlexaApiStandIn() as api:
+        api.state.default_zone = zone
+        yield api.url
+
+
+def _device_session(args: argparse.Namespace, url: str, zone: str) -> Session:
+    """A session from the terminal's device: a skill on the local services, calling
+    the Alexa API at ``url``; the device's clock at ``--time``."""
+    from skill.alexa.api_client import STAND_IN_SETTING
+    from skill.alexa.build import answer, build_skill
+    from skill.alexa.services import services_from_environment
+
+    skill = build_skill(services_from_environment({**os.environ, STAND_IN_SETTING: url}, host="local"))
+    session = Session(args.locale, partial(answer, skill), screen=getattr(args, "screen", None),
+                      api_access_token=API_TOKEN)
+    session.timestamp = device_timestamp(getattr(args, "time", None) or (3, 0), zone)
+    return session
+
+
+def reminders_held(url: str) -> list[str]:
+    """The terminal device's reminders on the Alexa API at ``url``, one line each."""
+    request = urllib.request.Request(url.rstrip("/") + "/v1/alerts/reminders",
+                                     headers={"Authorization": f"Bearer {API_TOKEN}"})
+    try:
+        with urllib.request.urlopen(request, timeout=3) as answered:  # noqa: S310 - a local stand-in
+            alerts = json.loads(answered.read() or b"{}").get("alerts") or []
+    except (OSError, ValueError) as problem:
+        return [f"could not read the reminders: {problem}"]
+    lines = []
+    for alert in alerts:
+        trigger = alert.get("trigger") or {}
+        spoken = ((alert.get("alertInfo") or {}).get("spokenInfo") or {}).get("content") or [{}]
+        rules = " ".join((trigger.get("recurrence") or {}).get("recurrenceRules") or [])
+        every = "every day" if "FREQ=DAILY" in rules else "once"
+        lines.append(f"{every} at {str(trigger.get('scheduledTime', ''))[11:16]} "
+                     f"({trigger.get('timeZoneId') or 'device time'}), saying "
+                     f"\u201c{spoken[0].get('text', '')}\u201d ({spoken[0].get('locale', '?')})")
+    return lines
+
+
+def show_reminders(url: str, before: list[str], out: TextIO) -> list[str]:
+    """Print the reminders if the skill changed them; the reminders now."""
+    now = reminders_held(url)
+    if now != before:
+        print("(the skill's reminders on the Alexa API stand-in now: "
+              + ("; ".join(now) if now else "none") + ")", file=out)
+    return now
+
+
 # --- the commands -------------------------------------------------------------
 
 
@@ -267,11 +375,17 @@ def say_command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO
     understood = understand(args.utterance, args.locale)
     print(f"(heard as {understood.describe()})", file=err)
     screen = getattr(args, "screen", None)
-    said = Session(args.locale, screen=screen).hear(understood)
-    show(said, out, speaker="")
-    if screen:
-        show_screen(said.envelope, out)
-    _record(recorder, said, _slug(args.utterance), out)
+    zone = machine_zone()
+    with alexa_api(zone) as url:
+        before = reminders_held(url)
+        said = _device_session(args, url, zone).hear(understood)
+        show(said, out, speaker="")
+        if said.asking_consent is not None:
+            print(CONSENT_NOTE.split(". Answer")[0] + "; chat lets you answer it.)", file=out)
+        if screen:
+            show_screen(said.envelope, out)
+        _record(recorder, said, _slug(args.utterance), out)
+        show_reminders(url, before, out)
     return 0
 
 
@@ -302,19 +416,30 @@ def chat_command(args: argparse.Namespace, stdin: TextIO | None = None, out: Tex
     stdin, out, err = stdin or sys.stdin, out or sys.stdout, err or sys.stderr
     if not _store_usable(err):
         return 2
+    zone = machine_zone()
+    with alexa_api(zone) as url:
+        _chat(args, stdin, out, err, _device_session(args, url, zone), url)
+    out.flush()
+    return 0
+
+
+def _chat(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO, session: Session, url: str) -> None:
     locale = args.locale
     recorder = Recorder(args.wav, locale, err) if getattr(args, "wav", None) else None
     screen = getattr(args, "screen", None)
-    session = Session(locale, screen=screen)
     turn = 0
+    held = reminders_held(url)
 
     def answer(said: Said, name: str) -> None:
-        nonlocal turn
+        nonlocal turn, held
         turn += 1
         show(said, out)
+        if said.asking_consent is not None:
+            print(CONSENT_NOTE, file=out)
         if screen:
             show_screen(said.envelope, out)
         _record(recorder, said, f"{turn:02d}-{name}", out)
+        held = show_reminders(url, held, out)
         out.flush()
 
     print(f"Leg Cramp Helper ({locale}). Type what you would say to Alexa. "
@@ -328,6 +453,14 @@ def chat_command(args: argparse.Namespace, stdin: TextIO | None = None, out: Tex
     silences = 0
     try:
         for line in _lines(stdin, out):
+            if session.asking_consent is not None:
+                heard = understand(line, locale).intent if line.strip() else None
+                status = {"AMAZON.YesIntent": "ACCEPTED", "AMAZON.NoIntent": "DENIED"}.get(heard or "",
+                                                                                          "NOT_ANSWERED")
+                print(f"(Alexa sends the skill a Connections.Response: {status})", file=err)
+                last = session.consent(status)
+                answer(last, f"consent-{status.lower()}")
+                continue
             if not line.strip():
                 if not session.in_session:
                     continue
@@ -349,7 +482,7 @@ def chat_command(args: argparse.Namespace, stdin: TextIO | None = None, out: Tex
             if not session.in_session:
                 print(f'(new session, as if you said "Alexa, ask leg cramp helper {line.strip()}")',
                       file=out)
-            understood = understand(line, locale)
+            understood = understand(line, locale, session.eliciting)
             print(f"(heard as {understood.describe()})", file=err)
             if understood.intent is None and session.in_session:
                 session.end("USER_INITIATED")  # naming the skill again starts it afresh
@@ -362,5 +495,3 @@ def chat_command(args: argparse.Namespace, stdin: TextIO | None = None, out: Tex
         print("(you left; the session ended)", file=out)
     else:
         print("(bye)", file=out)
-    out.flush()
-    return 0

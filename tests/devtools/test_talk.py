@@ -51,7 +51,8 @@ def test_chat_walks_through_the_relief_stretch_to_the_aftercare():
     assert done.returncode == 0, done.stderr
     out = done.stdout
     lines = out.splitlines()
-    # The launch, at night (the terminal cannot tell the time): straight into the first round.
+    # The launch, at night (the device's clock says 3 a.m. unless --time says otherwise):
+    # straight into the first round.
     assert lines[2].startswith("Alexa: " + say("relief.first") + " Straighten your leg")  # first use
     assert lines[2].endswith(asked("easing").speech)
     assert lines[3].strip() == f"{IF_SILENT} {asked('easing').reprompt}"
@@ -106,6 +107,58 @@ def test_gibberish_in_chat_gets_the_fallback_and_the_question_again():
     assert "(heard as AMAZON.FallbackIntent)" in done.stderr
 
 
+# --- the reminder conversation, against the Alexa API stand-in chat starts ------------
+
+HELD = "(the skill's reminders on the Alexa API stand-in now: "
+
+
+def test_chat_walks_the_reminder_conversation_and_says_what_the_skill_created():
+    done = run("chat", stdin="set a bedtime reminder\nnine thirty\nyes\ndo I have a reminder\n"
+                             "change it to ten\ncancel my bedtime reminder\n")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert "Alexa: " + asked("reminder_time", "en-US").speech in lines
+    assert "(heard as BedtimeReminderIntent time=09:30)" in done.stderr  # a bare time, while asked for one
+    consent_note = lines.index("you> nine thirty") + 1
+    assert lines[consent_note].startswith("(Alexa now asks, in its own words, whether Leg Cramp Helper may")
+    assert "(Alexa sends the skill a Connections.Response: ACCEPTED)" in done.stderr
+    assert "Alexa: Done. I'll remind you to stretch at 9:30 p.m. every night." in lines
+    created = [line for line in lines if line.startswith(HELD)]
+    assert len(created) == 3
+    assert created[0].startswith(HELD + "every day at 21:30 (") and "for the bedtime stretch." in created[0]
+    assert created[0].endswith("(en-US))")
+    assert "Alexa: You have a bedtime stretch reminder at 9:30 p.m. every night." in lines
+    assert created[1].startswith(HELD + "every day at 22:00 (")
+    assert created[2] == HELD + "none)"
+
+
+@pytest.mark.parametrize("answer, status", [("no", "DENIED"), ("", "NOT_ANSWERED")])
+def test_chat_consent_refused_or_not_answered(answer, status):
+    done = run("chat", stdin=f"remind me to stretch every night at nine\n{answer}\n")
+    assert f"(Alexa sends the skill a Connections.Response: {status})" in done.stderr
+    assert "Alexa: " + say("reminder.denied", "en-US") in done.stdout
+    assert HELD not in done.stdout
+
+
+def test_chat_offers_the_reminder_after_the_bedtime_stretch_once():
+    bedtime = "bedtime stretch\nyes\nyes\n"
+    done = run("chat", stdin=f"{bedtime}yes\nnine p m\nyes\n{bedtime}")
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    offer = asked("reminder_offer", "en-US").speech
+    assert out.count(offer) == 1
+    assert "Alexa: " + asked("reminder_time", "en-US").speech in out
+    assert HELD + "every day at 21:00 (" in out
+    assert out.count(say("bedtime.done", "en-US", rounds=3)) == 2
+
+
+def test_chat_at_another_time_of_day():
+    done = run("chat", "--time", "14:00", stdin="")
+    assert "Alexa: " + say("launch.day", "en-US") in done.stdout  # day: a question first, no stretch
+    bad = run("chat", "--time", "25:00")
+    assert bad.returncode == 2 and "'25:00' is not a time of day" in bad.stderr
+
+
 # --- say ---------------------------------------------------------------------
 
 def test_say_answers_one_utterance_as_a_one_shot():
@@ -143,14 +196,14 @@ def test_say_stop_ends_the_session():
 def sent(monkeypatch):
     """Every request envelope sent to the skill, with the response it got."""
     exchanges: list[tuple[dict, dict]] = []
-    real = app.handle_event
+    real = app.answer
 
-    def recording(event, context=None, **how):
-        response = real(event, context, **how)
+    def recording(skill, event, context=None):
+        response = real(skill, event, context)
         exchanges.append((event, response))
         return response
 
-    monkeypatch.setattr(app, "handle_event", recording)
+    monkeypatch.setattr(app, "answer", recording)
     return exchanges
 
 
@@ -159,6 +212,13 @@ def chat(text: str | io.StringIO, locale: str = "en-US", wav: str | None = None)
     stdin = io.StringIO(text) if isinstance(text, str) else text
     talk.chat_command(argparse.Namespace(locale=locale, wav=wav), stdin=stdin, out=out, err=err)
     return out.getvalue(), err.getvalue()
+
+
+def test_say_explains_the_consent_question_it_cannot_answer():
+    done = run("say", "remind me to stretch every night at nine thirty")
+    assert done.returncode == 0, done.stderr
+    assert "(Alexa now asks, in its own words, whether Leg Cramp Helper may create and change your " \
+           "reminders; chat lets you answer it.)" in done.stdout
 
 
 def test_the_session_is_carried_from_turn_to_turn_as_alexa_does(sent):
@@ -356,3 +416,22 @@ def test_on_a_terminal_long_answers_wrap_without_splitting_a_pause(monkeypatch):
     assert len(lines) > 3 and all(len(line) <= 40 for line in lines)
     assert text.count("[10 s]") == 12
     assert talk._wrapped("a " * 100, "", io.StringIO()) == "a " * 100  # piped: untouched
+
+
+def test_the_devices_clock_is_today_at_the_time_given_in_its_zone():
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    assert talk.device_timestamp((3, 0), "Europe/London", now) == "2026-12-02T03:00:00Z"
+    assert talk.device_timestamp((21, 30), "America/New_York", now) == "2026-12-03T02:30:00Z"
+    assert talk.device_timestamp((3, 0), "Asia/Kolkata", now) == "2026-12-01T21:30:00Z"
+
+
+def test_the_machines_time_zone_comes_from_tz_then_localtime_then_utc(monkeypatch, tmp_path):
+    link = tmp_path / "localtime"
+    link.symlink_to("/usr/share/zoneinfo/Asia/Kolkata")
+    monkeypatch.setenv("TZ", ":Australia/Sydney")
+    assert talk.machine_zone(link) == "Australia/Sydney"
+    monkeypatch.setenv("TZ", "Not/AZone")
+    assert talk.machine_zone(link) == "Asia/Kolkata"
+    assert talk.machine_zone(tmp_path / "no link") == "UTC"
