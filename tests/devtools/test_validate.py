@@ -368,3 +368,98 @@ def test_the_permissions_the_code_asks_for_must_be_listed(project, capsys, monke
     monkeypatch.setattr(handlers, "reminders", reminders, raising=False)  # as when reminders are wired
     edit(project, "skill.json", lambda d: d["manifest"].pop("permissions", None))
     assert_reports(project, capsys, "skill.json", f"must list {reminders.READWRITE}")
+
+
+# --- the reminder conversation: the dialog model and the voice consent -------------------
+
+def reminder_time_slot(document: dict) -> dict:
+    return next(s for s in intent(document, "BedtimeReminderIntent")["slots"] if s["name"] == "time")
+
+
+def test_the_models_let_alexa_hear_a_bare_time_while_the_skill_asks_for_one():
+    from skill.conversation.bedtime_reminder import ELICITED
+    from skill.speech.words import LOCALES, words_for
+
+    for locale in LOCALES:
+        document = json.loads((ROOT / f"interaction_models/{locale}.json").read_text("utf-8"))
+        assert ELICITED in model_rules.elicitable(document)
+        assert "{time}" in reminder_time_slot(document)["samples"]
+        [prompt] = document["interactionModel"]["prompts"]
+        # the prompt ASK requires is the skill's own question, in the locale's words
+        assert prompt["variations"][0]["value"] == words_for(locale).question("ask.reminder_time").speech
+        assert document["interactionModel"]["dialog"]["delegationStrategy"] == "SKILL_RESPONSE"
+
+
+def test_an_elicited_slot_without_samples(project, capsys):
+    edit(project, MODEL, lambda d: reminder_time_slot(d).pop("samples"))
+    assert_reports(project, capsys, MODEL, "BedtimeReminderIntent.time is elicited but has no slot samples")
+    _, lines = run(project, capsys)
+    assert any("the code elicits BedtimeReminderIntent.time" in line for line in lines)
+
+
+def test_a_prompt_the_dialog_names_but_nobody_defines(project, capsys):
+    edit(project, MODEL, lambda d: d["interactionModel"].update(prompts=[]))
+    assert_reports(project, capsys, MODEL, "elicitation prompt 'Elicit.Slot.BedtimeReminderIntent.time' "
+                                           "is not defined")
+
+
+def test_a_dialog_intent_the_language_model_lacks(project, capsys):
+    edit(project, MODEL, lambda d: d["interactionModel"]["dialog"]["intents"][0].update(name="GoneIntent"))
+    assert_reports(project, capsys, MODEL, "dialog: intent 'GoneIntent' is not in the language model")
+
+
+def test_a_slot_sample_that_does_not_hold_its_slot(project, capsys):
+    edit(project, MODEL, lambda d: reminder_time_slot(d)["samples"].append("around then"))
+    assert_reports(project, capsys, MODEL, "slot sample 'around then' does not hold {time}")
+
+
+def consent_walk(manifest: dict | None = None, model: dict | None = None) -> list[tuple[str, str]]:
+    from skill.devtools.validate.consent import consent_walk
+
+    manifest = manifest or json.loads((ROOT / MANIFEST).read_text("utf-8"))
+    model = model or json.loads((ROOT / MODEL).read_text("utf-8"))
+    return consent_walk(manifest, {"en-US": model}, ["en-US"])
+
+
+def test_the_consent_flow_passes_as_it_is():
+    assert consent_walk() == []
+
+
+def test_the_consent_walk_finds_a_scope_the_manifest_does_not_declare():
+    manifest = json.loads((ROOT / MANIFEST).read_text("utf-8"))
+    manifest["manifest"]["permissions"] = []
+    [(where, problem)] = consent_walk(manifest)
+    assert "without the permission" in where and "do not declare" in problem
+
+
+def test_the_consent_walk_checks_the_documented_type_and_version(monkeypatch):
+    from skill.devtools.validate import consent
+
+    monkeypatch.setattr(consent, "ASK_FOR_VERSION", "3")
+    assert any("AskFor payload must be" in problem for _, problem in consent_walk())
+
+
+def test_the_consent_walk_finds_a_time_asked_for_without_an_elicitable_slot():
+    model = json.loads((ROOT / MODEL).read_text("utf-8"))
+    del model["interactionModel"]["dialog"]
+    assert any("not one the model can elicit" in problem for _, problem in consent_walk(model=model))
+
+
+def test_the_consent_walk_finds_a_denial_answered_without_the_card(monkeypatch):
+    real = handlers.ReminderHandler.handle
+
+    def no_card(self, handler_input):
+        response = real(self, handler_input)
+        response.card = None
+        return response
+
+    monkeypatch.setattr(handlers.ReminderHandler, "handle", no_card)
+    found = consent_walk()
+    assert {where.split(", ")[1] for where, problem in found if "card" in problem} == {
+        "Connections.Response DENIED", "Connections.Response NOT_ANSWERED"}
+
+
+def test_a_slot_sample_that_is_another_intents_sample(project, capsys):
+    edit(project, MODEL, lambda d: reminder_time_slot(d)["samples"].append("make it {time}"))
+    assert_reports(project, capsys, MODEL, "slot sample 'make it {time}' of BedtimeReminderIntent "
+                                           "is also a sample of ChangeBedtimeReminderIntent")

@@ -14,7 +14,11 @@ judged as it is:
   real samples, the medical disclaimer, privacy and compliance answered;
 - every response the skill can give: each intent in each dialogue state, in
   each locale, sent through ``skill.alexa.build.answer`` as a real envelope and
-  judged by ``skill.devtools.judge.response_problems``.
+  judged by ``skill.devtools.judge.response_problems``;
+- the reminder conversation and its voice consent (``consent``): the time asked
+  for with an elicitable Dialog.ElicitSlot, the permission asked for with AskFor
+  (a scope skill.json declares), and the answer to each Connections.Response,
+  against a local stand-in of the Alexa API.
 
 The responses come from the code that is imported (the installed ``skill``
 package), the models and manifest from DIR.
@@ -25,7 +29,8 @@ needs, such as icons) are printed but do not fail.
 
 One module per kind of check: ``models`` (interaction-model rules), ``code`` (code
 and model agreement), ``samples`` (what the samples let through), ``manifest``
-(skill.json) and ``responses`` (the walk through every response). This module
+(skill.json), ``responses`` (the walk through every response) and ``consent`` (the
+reminder conversation). This module
 puts them together.
 """
 
@@ -39,6 +44,7 @@ from typing import Any
 
 from skill.devtools import models as model_source
 from skill.devtools.validate.code import code_problems
+from skill.devtools.validate.consent import consent_walk
 from skill.devtools.validate.manifest import manifest_problems
 from skill.devtools.validate.models import model_problems
 from skill.devtools.validate.responses import response_walk
@@ -105,6 +111,8 @@ def validate(directory: str | Path, *, responses: bool = True) -> list[Problem]:
     if responses:
         walked = response_walk(models, sorted(set(LOCALES) | set(models)))
         problems += [Problem("responses", f"{where}: {problem}") for where, problem in walked]
+        consent = consent_walk(manifest, models, sorted(set(LOCALES) & set(models)))
+        problems += [Problem("responses", f"reminders, {where}: {problem}") for where, problem in consent]
     return problems
 
 
