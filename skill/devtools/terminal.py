@@ -313,8 +313,14 @@ def _device_session(args: argparse.Namespace, url: str, zone: str) -> Session:
     from skill.alexa.api_client import STAND_IN_SETTING
     from skill.alexa.build import answer, build_skill
     from skill.alexa.services import services_from_environment
+    from skill.devtools.alexa_api import known_stand_in
 
-    skill = build_skill(services_from_environment({**os.environ, STAND_IN_SETTING: url}, host="local"))
+    if os.environ.get(STAND_IN_SETTING):  # the user's own stand-in: the client says so, as it should
+        services = services_from_environment(host="local")
+    else:
+        with known_stand_in():
+            services = services_from_environment({**os.environ, STAND_IN_SETTING: url}, host="local")
+    skill = build_skill(services)
     session = Session(args.locale, partial(answer, skill), screen=getattr(args, "screen", None),
                       api_access_token=API_TOKEN)
     session.timestamp = device_timestamp(getattr(args, "time", None) or (3, 0), zone)

@@ -8,9 +8,7 @@ permissions card). It talks to a local stand-in of the Alexa API
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
@@ -73,28 +71,16 @@ def _card_problems(said: Said, scope: str, what: str) -> list[str]:
     return []
 
 
-@contextmanager
-def _quiet(name: str) -> Iterator[None]:
-    """The stand-in warning the API client logs is the point here, not a problem."""
-    logger = logging.getLogger(name)
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
 def consent_walk(manifest: Any, models: dict[str, Any], locales: Iterable[str]) -> list[tuple[str, str]]:
     """(where, problem) for the reminder conversation in each locale."""
     from skill.alexa.api_client import AlexaApiClient
     from skill.alexa.build import answer, build_skill
     from skill.alexa.services import Services
-    from skill.devtools.alexa_api import AlexaApiStandIn
+    from skill.devtools.alexa_api import AlexaApiStandIn, known_stand_in
 
     scopes = declared_scopes(manifest)
     found: list[tuple[str, str]] = []
-    with AlexaApiStandIn() as api, _quiet("skill.alexa.api_client"):
+    with AlexaApiStandIn() as api, known_stand_in():
         handler = partial(answer, build_skill(Services(api_client=AlexaApiClient(stand_in=api.url))))
         for locale in locales:
             api.state.reminders.clear()
