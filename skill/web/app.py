@@ -117,7 +117,6 @@ def create_app(config: Mapping[str, Any] | None = None, *,
                          "only local testing with ASK_SDK_VERIFY_SIGNATURE=false may go without")
     verifier = verifier or RequestVerifier()
     app = Flask(__name__)
-    app.extensions["leg_cramp_helper"] = settings
     _warn_about_unsafe(settings)
 
     @app.before_request

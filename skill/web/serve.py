@@ -1,8 +1,10 @@
 """``leg-cramp-helper serve``: the Flask app of skill/web/app.py under gunicorn.
 
-Configuration other than the listening options comes from the environment (see
-skill/web/app.py): ``ASK_SDK_VERIFY_SIGNATURE``, ``ASK_SDK_VERIFY_TIMESTAMP``,
-``ALEXA_SKILL_ID``, ``ALEXA_MAX_BODY_BYTES``.
+Configuration other than the listening options comes from the environment: the
+web service's own (see skill/web/app.py) ``ASK_SDK_VERIFY_SIGNATURE``,
+``ASK_SDK_VERIFY_TIMESTAMP``, ``ALEXA_SKILL_ID``, ``ALEXA_MAX_BODY_BYTES``; and the
+skill's services (see skill/alexa/services.py) ``LEG_CRAMP_STORE`` and, in
+development only, ``LEG_CRAMP_ALEXA_API``.
 """
 
 from __future__ import annotations
