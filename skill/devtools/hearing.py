@@ -303,7 +303,8 @@ class Understood:
 
 def time_of_day(tokens: tuple[str, ...]) -> str | None:
     """Words for a time of day as AMAZON.TIME writes it: "nine thirty" -> "09:30",
-    "nine thirty p m" -> "21:30", "ten o'clock" -> "10:00"; None if they are not one."""
+    "nine thirty p m" -> "21:30", "ten o'clock" -> "10:00", "nine oh five" -> "09:05";
+    None if they are not one ("two three")."""
     words = [word for word in tokens if word not in ("o'clock", "oclock")]
     half = None
     if words[-2:] in (["p", "m"], ["a", "m"]):
@@ -315,9 +316,13 @@ def time_of_day(tokens: tuple[str, ...]) -> str | None:
     if len(words) == 1 and ":" in words[0]:
         hour_text, _, minute_text = words[0].partition(":")
         hour, minute = _number_or_none(hour_text), _number_or_none(minute_text)
-    else:
+    elif len(words) > 1 and words[1] in ("oh", "o"):  # "nine oh five"
+        hour, minute = number(words[:1]), number(words[2:])
+        minute = minute if minute is not None and 1 <= minute <= 9 else None
+    else:  # "nine", "nine thirty"; "two three" is no time: a minute under ten is said "oh three"
         hour = number(words[:1])
         minute = number(words[1:]) if len(words) > 1 else 0
+        minute = None if minute is None or (len(words) > 1 and minute < 10) else minute
     if hour is None or minute is None or not (0 <= hour <= 23 and 0 <= minute <= 59):
         return None
     if half == "p" and hour < 12:

@@ -38,14 +38,16 @@ MIN_PHRASES = 300
 
 STATES: dict[str, list[tuple[str, dict]]] = {
     "fresh": [],
-    "launch": [("open", {})],
+    # At night a plain launch goes straight into a round; "Is your leg cramping now?" is
+    # what going home asks at night (the conversations here cannot tell the time).
+    "launch": [("AMAZON.NavigateHomeIntent", {})],
     "round": [("RelieveCrampIntent", {})],
     "round-left": [("RelieveCrampIntent", {"leg": "left"})],
     "last-round": [("RelieveCrampIntent", {}), ("AMAZON.NoIntent", {}), ("AMAZON.NoIntent", {})],
     "bedtime": [("BedtimeStretchIntent", {})],
     "paused": [("RelieveCrampIntent", {}), ("AMAZON.PauseIntent", {})],
     "prevention": [("WhyCrampsIntent", {})],
-    "menu": [("open", {}), ("AMAZON.NoIntent", {})],
+    "menu": [("AMAZON.NavigateHomeIntent", {}), ("AMAZON.NoIntent", {})],
     "aftercare": [("RelieveCrampIntent", {}), ("AMAZON.YesIntent", {})],
 }
 
@@ -126,7 +128,7 @@ ANSWERS: dict[str, Callable[[Said, Words, Said | None], bool]] = {
     "stop": _both(_has("goodbye"), _ends),
     "paused": _has("paused"),
     "repeat": lambda said, words, before: before is not None and said.speech == before.speech,
-    "help": _has("help"),
+    "help": lambda said, words, before: words.text("help") in said.speech or words.text("help.night") in said.speech,
     "home": _has("launch.home"),
     "fallback": _both(_has("fallback"), lambda said, words, before: not said.ended),
 }

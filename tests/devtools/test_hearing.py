@@ -220,3 +220,13 @@ def test_a_bare_time_is_heard_as_the_reminder_only_while_the_skill_asks_for_one(
         assert understand("nine thirty", locale).intent != "BedtimeReminderIntent"
         assert understand("no", locale, eliciting).intent == "AMAZON.NoIntent"
         assert understand("my chest hurts", locale, eliciting).intent == "EmergencyIntent"
+
+
+@pytest.mark.parametrize("said, value", [(("nine", "oh", "five"), "09:05"), (("two", "three"), None),
+                                         (("nine", "oh", "fifteen"), None), (("ten", "thirty", "p", "m"), "22:30")])
+def test_a_minute_under_ten_is_said_with_oh(said, value):
+    assert u.time_of_day(said) == value
+
+
+def test_counting_is_not_a_time():
+    assert understand("one two three").intent == FALLBACK
