@@ -43,7 +43,7 @@ STAND_IN_SETTING = "LEG_CRAMP_ALEXA_API"
 # reminder the user asked for is worth a little longer. Alexa allows 8 s in all.
 SETTINGS_DEADLINE_SECONDS = 1.0
 DEADLINE_SECONDS = 3.0
-MAX_RESPONSE_BYTES = 256 * 1024
+MAX_API_ANSWER_BYTES = 256 * 1024
 METHODS = frozenset({"GET", "POST", "PUT", "DELETE"})
 NAME_TTL_SECONDS = 60.0
 
@@ -288,8 +288,8 @@ class _Reader:
         if not chunk:
             return False
         self.buffer.extend(chunk)
-        if len(self.buffer) > MAX_RESPONSE_BYTES:
-            raise CallFailed(f"the answer is over {MAX_RESPONSE_BYTES} bytes")
+        if len(self.buffer) > MAX_API_ANSWER_BYTES:
+            raise CallFailed(f"the answer is over {MAX_API_ANSWER_BYTES} bytes")
         return True
 
     def _need(self, count: int) -> None:
@@ -339,8 +339,8 @@ class _Reader:
             return status, headers, bytes(body)
         if "content-length" in named:
             length = int(named["content-length"])
-            if length > MAX_RESPONSE_BYTES:
-                raise CallFailed(f"the answer is over {MAX_RESPONSE_BYTES} bytes")
+            if length > MAX_API_ANSWER_BYTES:
+                raise CallFailed(f"the answer is over {MAX_API_ANSWER_BYTES} bytes")
             self._need(length)
             return status, headers, bytes(self.buffer[:length])
         while self._more():
