@@ -115,6 +115,14 @@ def user_event(*arguments: Any, token: str = "leg-cramp-helper.round") -> dict[s
             "source": {"type": "TouchWrapper", "handler": "Press", "id": ""}, "components": {}}
 
 
+def connections_response(token: str, scope: str, status: str) -> dict[str, Any]:
+    """Alexa's answer to the skill's voice consent request (AskFor): ``status`` is
+    "ACCEPTED", "DENIED" or "NOT_ANSWERED"; ``token`` is the one the skill sent."""
+    return {"type": "Connections.Response", "name": "AskFor", "token": token,
+            "status": {"code": "200", "message": "OK"},
+            "payload": {"permissionScope": scope, "status": status}}
+
+
 def resolve(slot_type: dict[str, Any], heard: str) -> tuple[str, str] | None:
     """(id, name) of the value of a model's slot type that ``heard`` names, by its
     name or a synonym, as Alexa's entity resolution does; None if none does."""

@@ -154,9 +154,9 @@ class Session:
     ``handler`` answers each envelope (default: the process's own skill, on the
     services a local host has, as ``chat`` and ``say`` use it); ``check`` sees every
     response envelope first (a test's judge, say). ``timestamp`` (ISO 8601, UTC)
-    stands for the time of the next requests; ``system`` adds to the envelope's
-    context.System. With ``api_access_token`` the skill may call Alexa's API (the
-    stand-in ``LEG_CRAMP_ALEXA_API`` names); ``grant`` gives it permission scopes.
+    stands for the time of the next requests. With ``api_access_token`` the skill may call Alexa's API (the
+    stand-in ``LEG_CRAMP_ALEXA_API`` names); ``grant`` gives the user's permission
+    for scopes, as the envelope's user then shows.
 
     A voice consent request (Connections.SendRequest AskFor) keeps the session for
     Alexa's own question; ``consent(status)`` answers it as Alexa does, with a
@@ -173,7 +173,8 @@ class Session:
         self.user_id, self.device_id = user_id, device_id
         self.fixed_session_id = session_id  # every session gets this id (default: a new one each)
         self.timestamp: str | None = None
-        self.system: dict[str, Any] = {"apiAccessToken": api_access_token} if api_access_token else {}
+        self.api_access_token = api_access_token
+        self.granted: set[str] = set()
         self.session_id: str | None = None
         self.attributes: dict[str, Any] = {}
         self.transcript: list[tuple[str, Said]] = []
@@ -183,12 +184,8 @@ class Session:
         return self.session_id is not None
 
     def grant(self, *scopes: str) -> None:
-        """The user grants these permission scopes (as context.System.user.permissions shows)."""
-        granted = {**(((self.system.get("user") or {}).get("permissions") or {}).get("scopes") or {}),
-                   **{scope: {"status": "GRANTED"} for scope in scopes}}
-        if granted:
-            self.system["user"] = {"userId": self.user_id, "permissions": {
-                "consentToken": self.system.get("apiAccessToken"), "scopes": granted}}
+        """The user grants these permission scopes, from the next request on."""
+        self.granted.update(scopes)
 
     @property
     def last(self) -> Said | None:
@@ -206,12 +203,10 @@ class Session:
         asked = self.asking_consent
         if asked is None:
             raise ValueError("the skill is not asking for consent")
-        scope = (asked.get("payload") or {}).get("permissionScope")
+        scope = str((asked.get("payload") or {}).get("permissionScope") or "")
         if status == "ACCEPTED" and scope:
             self.grant(scope)
-        return self.send({"type": "Connections.Response", "name": "AskFor", "token": asked.get("token", ""),
-                          "status": {"code": "200", "message": "OK"},
-                          "payload": {"permissionScope": scope, "status": status}})
+        return self.send(envelopes.connections_response(asked.get("token", ""), scope, status))
 
     @property
     def eliciting(self) -> tuple[str, str] | None:
@@ -224,11 +219,10 @@ class Session:
         if self.session_id is None:
             self.session_id = self.fixed_session_id or f"amzn1.echo-api.session.{uuid.uuid4()}"
             self.attributes = {}
-        event = envelopes.request_envelope(
+        return envelopes.request_envelope(
             request, locale=self.locale, session_id=self.session_id, new=new, attributes=self.attributes,
-            timestamp=self.timestamp, user_id=self.user_id, device_id=self.device_id, screen=self.screen)
-        event["context"]["System"].update(self.system)
-        return event
+            timestamp=self.timestamp, user_id=self.user_id, device_id=self.device_id, screen=self.screen,
+            api_access_token=self.api_access_token, granted=tuple(sorted(self.granted)))
 
     def send(self, request: Envelope) -> Said:
         """Send one request in this session; what the skill answered."""

@@ -356,7 +356,7 @@ def test_a_launch_with_a_fresh_stored_time_zone_makes_no_settings_api_call(alexa
     device = "amzn1.ask.device.LOCAL"
     alexa_api.state.zones[device] = "Australia/Sydney"  # 03:00 UTC is 14:00 there: daytime
     chat = Conversation(skill=skill)
-    chat.system = {"apiAccessToken": "token-123"}
+    chat.api_access_token = "token-123"
     chat.timestamp = stamp(0)
     assert "how to prevent them?" in chat.open().speech
     assert len(alexa_api.calls_to("settings")) == 1

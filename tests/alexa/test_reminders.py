@@ -4,7 +4,7 @@ local stand-in of the Alexa Reminders API (a real HTTP server on 127.0.0.1)."""
 
 import pytest
 
-from skill.devtools.envelopes import request_envelope
+from skill.devtools.envelopes import connections_response, request_envelope
 from skill.speech.ssml import to_text
 from tests.support.conversation import DAY, TOKEN, Conversation, check, lambda_handler
 
@@ -58,9 +58,7 @@ def test_without_the_permission_it_asks_by_voice_carrying_the_time(alexa_api):
 
 
 def consent(status: str, token: str = "bedtime-reminder:21:30") -> dict:
-    event = request_envelope({"type": "Connections.Response", "name": "AskFor", "token": token,
-                              "status": {"code": "200", "message": "OK"},
-                              "payload": {"permissionScope": READWRITE, "status": status}},
+    event = request_envelope(connections_response(token, READWRITE, status),
                              timestamp=DAY, api_access_token=TOKEN,
                              granted=(READWRITE,) if status == "ACCEPTED" else ())
     return check(lambda_handler(event, None))

@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 
 from skill.conversation import bedtime_reminder
+from skill.devtools.envelopes import connections_response
 from skill.devtools.judge import response_problems
 from skill.devtools.simulator import Said, Session
 from skill.devtools.validate.models import elicitable
@@ -130,8 +131,6 @@ def _walk(handler: Any, api: Any, locale: str, model: Any, scopes: set[str]) -> 
         yield "Connections.Response ACCEPTED", f"expected one reminder at {TIME}, the stand-in holds {len(held)}"
     tampered = session()
     tampered.grant(scope)
-    said = tampered.send({"type": "Connections.Response", "name": "AskFor", "token": "not ours",
-                          "status": {"code": "200", "message": "OK"},
-                          "payload": {"permissionScope": scope, "status": "ACCEPTED"}})
+    said = tampered.send(connections_response("not ours", scope, "ACCEPTED"))
     for message in _spoken(said, "a token that is not the skill's"):
         yield "Connections.Response with a strange token", message
