@@ -50,7 +50,7 @@ import textwrap
 import urllib.request
 import wave
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -263,8 +263,7 @@ def _record(recorder: Recorder | None, said: Said, name: str, out: TextIO) -> No
 # --- the device: its clock, and Alexa's API -----------------------------------------
 
 API_TOKEN = "amzn1.ask.token.TERMINAL"  # the terminal device's API token, as the stand-in sees it
-CONSENT_NOTE = ("(Alexa now asks, in its own words, whether Leg Cramp Helper may create and change "
-                "your reminders. Answer yes or no; an empty line is no answer.)")
+CONSENT_ASKED = "(Alexa now asks, in its own words, whether Leg Cramp Helper may create and change your reminders"
 
 
 def machine_zone(localtime: Path = Path("/etc/localtime")) -> str:
@@ -315,12 +314,9 @@ def _device_session(args: argparse.Namespace, url: str, zone: str) -> Session:
     from skill.alexa.services import services_from_environment
     from skill.devtools.alexa_api import known_stand_in
 
-    if os.environ.get(STAND_IN_SETTING):  # the user's own stand-in: the client says so, as it should
-        services = services_from_environment(host="local")
-    else:
-        with known_stand_in():
-            services = services_from_environment({**os.environ, STAND_IN_SETTING: url}, host="local")
-    skill = build_skill(services)
+    started_here = os.environ.get(STAND_IN_SETTING) != url  # the user's own stand-in still warns
+    with known_stand_in() if started_here else nullcontext():
+        skill = build_skill(services_from_environment({**os.environ, STAND_IN_SETTING: url}, host="local"))
     session = Session(args.locale, partial(answer, skill), screen=getattr(args, "screen", None),
                       api_access_token=API_TOKEN)
     session.timestamp = device_timestamp(getattr(args, "time", None) or (3, 0), zone)
@@ -387,7 +383,7 @@ def say_command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO
         said = _device_session(args, url, zone).hear(understood)
         show(said, out, speaker="")
         if said.asking_consent is not None:
-            print(CONSENT_NOTE.split(". Answer")[0] + "; chat lets you answer it.)", file=out)
+            print(f"{CONSENT_ASKED}; chat lets you answer it.)", file=out)
         if screen:
             show_screen(said.envelope, out)
         _record(recorder, said, _slug(args.utterance), out)
@@ -441,7 +437,7 @@ def _chat(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO, ses
         turn += 1
         show(said, out)
         if said.asking_consent is not None:
-            print(CONSENT_NOTE, file=out)
+            print(f"{CONSENT_ASKED}. Answer yes or no; an empty line is no answer.)", file=out)
         if screen:
             show_screen(said.envelope, out)
         _record(recorder, said, f"{turn:02d}-{name}", out)
