@@ -157,7 +157,6 @@ def model_problems(document: Any) -> list[str]:
         return found + ["languageModel.intents must be a non-empty list"]
     names: list[str] = []
     owner: dict[str, str] = {}
-    slot_sample_owner: dict[str, str] = {}
     for name, intent in _named(intents, found, kind="intent", nameless="an intent without a name",
                                twice="intent {name} is declared twice",
                                pattern=lambda name: (_BUILT_IN_INTENT if name.startswith("AMAZON.")
@@ -189,8 +188,6 @@ def model_problems(document: Any) -> list[str]:
                 slot_samples = []
             for sample in slot_samples:
                 found += _sample_problems(f"{name} slot {slot_name}", sample, declared_names)
-                if isinstance(sample, str):
-                    slot_sample_owner.setdefault(normal(sample), name)
                 if isinstance(sample, str) and "{" + slot_name + "}" not in sample:
                     found.append(f"{name}: slot sample {sample!r} does not hold {{{slot_name}}}, "
                                  "the slot it answers")
@@ -213,16 +210,24 @@ def model_problems(document: Any) -> list[str]:
             other = owner.setdefault(key, name)
             if other != name:
                 found.append(f"sample {sample!r} is in two intents, {other} and {name}")
-    said_as: dict[str, str] = {normal(sample): intent["name"] for intent in intents if isinstance(intent, dict)
-                               for sample in intent.get("samples") or [] if isinstance(sample, str)}
-    for sample, slot_intent in slot_sample_owner.items():
-        other = said_as.get(sample, slot_intent)
-        if other != slot_intent:  # said while the slot is elicited, it could mean either
-            found.append(f"slot sample {sample!r} of {slot_intent} is also a sample of {other}")
+    found += _slot_samples_said_as_another_intent(intents)
     for required in REQUIRED_BUILT_INS:
         if required not in names:
             found.append(f"the required built-in intent {required} is missing")
     return found + dialog_problems(document)
+
+
+def _slot_samples_said_as_another_intent(intents: list[Any]) -> list[str]:
+    """A slot sample that is word for word another intent's sample: said while the
+    slot is elicited, it could mean either."""
+    entries = [intent for intent in intents if isinstance(intent, dict)]
+    said_as = {normal(sample): intent.get("name") for intent in entries
+               for sample in intent.get("samples") or [] if isinstance(sample, str)}
+    return [f"slot sample {normal(sample)!r} of {intent.get('name')} is also a sample of "
+            f"{said_as[normal(sample)]}"
+            for intent in entries for slot in intent.get("slots") or [] if isinstance(slot, dict)
+            for sample in slot.get("samples") or [] if isinstance(sample, str)
+            and said_as.get(normal(sample), intent.get("name")) != intent.get("name")]
 
 
 DELEGATION = ("ALWAYS", "SKILL_RESPONSE")
