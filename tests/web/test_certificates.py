@@ -18,31 +18,11 @@ from tests.support.requests import encode, launch_envelope
 pytestmark = pytest.mark.usefixtures("no_network")
 
 
-def leaf_with_key_usage(pki, key, *, digital_signature: bool) -> x509.Certificate:
+def leaf_with_key_usage(pki, key, *, digital_signature: bool | None) -> x509.Certificate:
+    """A leaf for SIGNING_NAME whose KeyUsage allows digital signatures or not; None:
+    no KeyUsage extension at all."""
     start = now_utc() - timedelta(hours=1)
-    return (
-        x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, SIGNING_NAME)]))
-        .issuer_name(pki.root.subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + timedelta(days=30))
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=digital_signature, content_commitment=False,
-                                     key_encipherment=True, data_encipherment=False,
-                                     key_agreement=False, key_cert_sign=False, crl_sign=False,
-                                     encipher_only=False, decipher_only=False), critical=True)
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(SIGNING_NAME)]), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(pki.root_key.public_key()),
-                       critical=False)
-        .sign(pki.root_key, hashes.SHA256())
-    )
-
-
-def leaf_without_key_usage(pki, key) -> x509.Certificate:
-    start = now_utc() - timedelta(hours=1)
-    return (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, SIGNING_NAME)]))
         .issuer_name(pki.root.subject)
@@ -54,8 +34,13 @@ def leaf_without_key_usage(pki, key) -> x509.Certificate:
         .add_extension(x509.SubjectAlternativeName([x509.DNSName(SIGNING_NAME)]), critical=False)
         .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(pki.root_key.public_key()),
                        critical=False)
-        .sign(pki.root_key, hashes.SHA256())
     )
+    if digital_signature is not None:
+        builder = builder.add_extension(x509.KeyUsage(
+            digital_signature=digital_signature, content_commitment=False, key_encipherment=True,
+            data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+            encipher_only=False, decipher_only=False), critical=True)
+    return builder.sign(pki.root_key, hashes.SHA256())
 
 
 WEAK = ("rsa-1024", "no-digital-signature", "wildcard-name", "name-among-others-missing")
@@ -121,7 +106,7 @@ def test_a_weak_certificate_is_refused_by_the_web_service_with_400(pki, name):
 
 @pytest.mark.parametrize("leaf_maker", [
     lambda pki, key: leaf_with_key_usage(pki, key, digital_signature=True),
-    lambda pki, key: leaf_without_key_usage(pki, key),  # no extension: nothing forbids signing
+    lambda pki, key: leaf_with_key_usage(pki, key, digital_signature=None),  # nothing forbids signing
     lambda pki, key: make_leaf(pki.root, pki.root_key, key, names=(SIGNING_NAME, "other.example")),
 ], ids=["digital-signature", "no-key-usage", "exact-name-among-others"])
 def test_a_strict_enough_certificate_still_passes(pki, leaf_maker):
