@@ -69,13 +69,22 @@ class Target(NamedTuple):
         return name if self.port == default else f"{name}:{self.port}"
 
 
+def check_stand_in(url: str) -> None:
+    """ValueError, naming the setting, unless ``url`` is a stand-in's base URL."""
+    _base(url)
+
+
 def _base(url: str) -> Target:
     """A stand-in's base URL (the development setting), checked."""
+    refusal = f"{STAND_IN_SETTING} must be a base URL such as http://127.0.0.1:8765, not {url!r}"
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment \
             or parts.username or parts.password:
-        raise ValueError(f"{STAND_IN_SETTING} must be a base URL such as http://127.0.0.1:8765, not {url!r}")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+        raise ValueError(refusal)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:  # a port that is no number, or out of range
+        raise ValueError(refusal) from None
     return Target(parts.scheme, parts.hostname, port, parts.path.rstrip("/"))
 
 

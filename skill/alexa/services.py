@@ -18,7 +18,7 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_model.services.api_client import ApiClient
 
 from skill.alexa import store
-from skill.alexa.api_client import STAND_IN_SETTING, AlexaApiClient
+from skill.alexa.api_client import STAND_IN_SETTING, AlexaApiClient, check_stand_in
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +33,17 @@ class Services(NamedTuple):
     api_client: ApiClient | None = None
 
 
+def check_settings(host: str = "local", environ: Mapping[str, str] | None = None) -> None:
+    """Every setting this host's services read, checked before it starts (the store's
+    ``LEG_CRAMP_STORE``, the Alexa API stand-in's ``LEG_CRAMP_ALEXA_API``): ValueError
+    with one line that names the setting and what is wrong."""
+    environ = os.environ if environ is None else environ
+    store.check(host, environ)
+    stand_in = environ.get(STAND_IN_SETTING)
+    if stand_in:
+        check_stand_in(stand_in)
+
+
 def services_from_environment(environ: Mapping[str, str] | None = None, *, host: str = "lambda") -> Services:
     """The services this process's environment asks for (``os.environ`` unless given).
 
@@ -43,16 +54,23 @@ def services_from_environment(environ: Mapping[str, str] | None = None, *, host:
 
     ``host`` picks the store's default: on "lambda" nothing is remembered unless a
     store is set; "local" (serve, chat, say) keeps an SQLite file in the user's
-    data folder. A store setting that names no store raises ValueError locally; on
-    Lambda it is logged and the skill remembers nothing, so that it still answers.
+    data folder. A bad setting raises ValueError locally (the hosts refuse to start
+    on it first, see ``check_settings``); on Lambda it is logged once, when the skill
+    is built, and the skill goes without that service, so that it still answers.
     """
     environ = os.environ if environ is None else environ
     try:
         adapter = store.from_environment(host, environ)
-    except ValueError:
+    except ValueError as problem:
         if host != "lambda":
             raise
-        log.exception("the preferences store is not usable; remembering nothing")
+        log.error("the preferences store is not usable, so nothing is remembered: %s", problem)
         adapter = None
-    return Services(persistence_adapter=adapter,
-                    api_client=AlexaApiClient(stand_in=environ.get(STAND_IN_SETTING) or None))
+    stand_in = environ.get(STAND_IN_SETTING) or None
+    if stand_in and host == "lambda":
+        try:
+            check_stand_in(stand_in)
+        except ValueError as problem:
+            log.error("ignoring a development setting: %s", problem)
+            stand_in = None
+    return Services(persistence_adapter=adapter, api_client=AlexaApiClient(stand_in=stand_in))

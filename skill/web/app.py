@@ -32,8 +32,8 @@ from flask import Flask, Response, g, request
 from werkzeug.datastructures import Headers
 from werkzeug.exceptions import BadRequest, HTTPException, MethodNotAllowed, RequestEntityTooLarge
 
-from skill.alexa import store
 from skill.alexa.build import handle_event
+from skill.alexa.services import check_settings
 from skill.alexa.skill_ids import application_ids, is_ours, parse_skill_ids
 from skill.web.verify import RequestVerificationError, RequestVerifier
 
@@ -110,7 +110,7 @@ class Refused(Exception):
 def create_app(config: Mapping[str, Any] | None = None, *,
                verifier: RequestVerifier | None = None) -> Flask:
     settings = Settings.load(config)
-    store.check("local")  # a LEG_CRAMP_STORE that names no store: better not to start
+    check_settings("local")  # a store or API setting that cannot work: better not to start
     if settings.verify_signature and not settings.skill_ids:
         raise ValueError("ALEXA_SKILL_ID is not set: without it this server would answer any "
                          "skill that points at it. Set it to your skill id (amzn1.ask.skill...); "
