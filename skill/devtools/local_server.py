@@ -92,10 +92,11 @@ class Server:
 
 def start_server(command: list[str], port: int, *, env: dict[str, str] | None = None,
                  scheme: str = "http", ssl_context: ssl.SSLContext | None = None,
-                 timeout: float = 20.0) -> Server:
-    """Run ``command`` (which must listen on 127.0.0.1:``port``) and wait for /healthz."""
+                 timeout: float = 20.0, cwd: str | os.PathLike[str] | None = None) -> Server:
+    """Run ``command`` (which must listen on 127.0.0.1:``port``), in ``cwd`` (default:
+    the folder above the ``skill`` package), and wait for /healthz."""
     log_file = tempfile.TemporaryFile()
-    process = subprocess.Popen(command, cwd=SOURCE_ROOT, env=env, stdout=subprocess.DEVNULL,
+    process = subprocess.Popen(command, cwd=cwd or SOURCE_ROOT, env=env, stdout=subprocess.DEVNULL,
                                stderr=log_file)
     server = Server(process, f"{scheme}://127.0.0.1:{port}", log_file, ssl_context)
     deadline = time.monotonic() + timeout

@@ -20,6 +20,16 @@ from typing import Any
 MODELS_DIR = "interaction_models"  # in a project folder
 
 
+def not_a_project(directory: str | Path, command: str) -> str | None:
+    """Why ``directory`` is not a checkout of the project (``validate DIR``,
+    ``models DIR``), or None when it is one."""
+    root = Path(directory)
+    if (root / MODELS_DIR).is_dir() and (root / "skill.json").is_file():
+        return None
+    return (f"{root.resolve()} is not a checkout of leg-cramp-helper (it has no skill.json and "
+            f"{MODELS_DIR}/): run this in one, or name one: `leg-cramp-helper {command} PATH`")
+
+
 def models_folder() -> Traversable:
     """The folder of this skill's models: installed, or the checkout's."""
     try:

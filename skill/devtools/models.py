@@ -31,9 +31,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
+from skill.devtools.model_files import not_a_project
 from skill.speech.words import LOCALES
 
 MODELS_DIR = "interaction_models"
@@ -299,6 +301,10 @@ def write(root: Path) -> list[str]:
 
 def models_command(args: argparse.Namespace) -> int:
     root = Path(args.dir)
+    elsewhere = not_a_project(root, "models")
+    if elsewhere:
+        print(f"leg-cramp-helper models: {elsewhere}", file=sys.stderr)
+        return 2
     try:
         if args.check:
             behind = stale(root)

@@ -18,7 +18,10 @@ locale's interaction model.
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
+import json
+import sys
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +29,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from skill.alexa.skill_ids import skill_ids_from_environment
 from skill.devtools import envelopes
 from skill.devtools.model_files import language_model
 from skill.speech.ssml import to_text
@@ -269,3 +273,35 @@ class Session:
         if not self.in_session:
             return None
         return self.send({"type": "SessionEndedRequest", "reason": reason})
+
+
+def envelope_command(args: argparse.Namespace) -> int:
+    """``leg-cramp-helper envelope launch`` or ``envelope intent NAME [SLOT=VALUE ...]``:
+    print one request envelope, as Alexa would send it, to try ``serve`` by hand."""
+    if args.kind == "launch":
+        if args.name or args.slots:
+            print("leg-cramp-helper envelope: launch takes no intent or slots", file=sys.stderr)
+            return 2
+        request: Envelope = {"type": "LaunchRequest"}
+    else:
+        known = {entry["name"]: {slot["name"] for slot in entry.get("slots", [])}
+                 for entry in language_model(args.locale)["intents"]}
+        if args.name not in known:
+            print(f"leg-cramp-helper envelope: {args.locale} has no intent {args.name!r}; "
+                  f"one of {', '.join(sorted(known))}", file=sys.stderr)
+            return 2
+        slots: dict[str, str] = {}
+        for pair in args.slots:
+            name, equals, value = pair.partition("=")
+            if not equals or name not in known[args.name]:
+                slots_known = ", ".join(sorted(known[args.name])) or "none"
+                print(f"leg-cramp-helper envelope: {pair!r} is not SLOT=VALUE for a slot of {args.name} "
+                      f"({slots_known})", file=sys.stderr)
+                return 2
+            slots[name] = value
+        request = resolved_intent_request(args.name, slots, args.locale)
+    skill_ids = sorted(skill_ids_from_environment())
+    envelope = envelopes.request_envelope(request, locale=args.locale,
+                                          application_id=skill_ids[0] if skill_ids else envelopes.SKILL_ID)
+    print(json.dumps(envelope, indent=2))
+    return 0

@@ -9,6 +9,7 @@ through node from tests/apl (``npm ci`` there installs it).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from functools import cache
@@ -76,10 +77,13 @@ def every_directive() -> dict[str, dict]:
 
 def apl_suggester(directives: dict[str, dict]) -> dict[str, list]:
     """apl-suggester's findings on each directive's document and data source."""
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed: apl-suggester (tests/apl) cannot run; CI installs node")
-    assert (APL_CHECK / "node_modules" / "apl-suggester").is_dir(), \
-        "apl-suggester is not installed: run `npm ci --prefix tests/apl`"
+    missing = ("node is not installed" if shutil.which("node") is None
+               else "apl-suggester is not installed (npm ci --prefix tests/apl)"
+               if not (APL_CHECK / "node_modules" / "apl-suggester").is_dir() else None)
+    if missing:
+        if os.environ.get("LEG_CRAMP_REQUIRE_APL"):  # CI installs node and runs it
+            pytest.fail(f"{missing}, and LEG_CRAMP_REQUIRE_APL is set")
+        pytest.skip(f"{missing}: Amazon's APL validator cannot run here; CI runs it")
     batch = [{"name": name, "document": d["document"], "datasources": d.get("datasources")}
              for name, d in directives.items()]
     result = subprocess.run(["node", "check.js"], cwd=APL_CHECK, input=json.dumps(batch),

@@ -38,11 +38,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from skill.devtools import models as model_source
+from skill.devtools.model_files import not_a_project
 from skill.devtools.validate.code import code_problems
 from skill.devtools.validate.consent import consent_walk
 from skill.devtools.validate.manifest import manifest_problems
@@ -117,6 +119,10 @@ def validate(directory: str | Path, *, responses: bool = True) -> list[Problem]:
 
 
 def validate_command(args: argparse.Namespace) -> int:
+    elsewhere = not_a_project(args.dir, "validate")
+    if elsewhere:
+        print(f"leg-cramp-helper validate: {elsewhere}", file=sys.stderr)
+        return 2
     problems = validate(args.dir, responses=getattr(args, "responses", True))
     for problem in problems:
         print(problem)
