@@ -155,11 +155,58 @@ def default_sqlite_path(environ: Mapping[str, str] | None = None) -> Path:
 # --- DynamoDB ----------------------------------------------------------------------
 
 
+#: The oldest boto3 and botocore the DynamoDB store runs on. On Lambda they are the
+#: runtime's own (``leg-cramp-helper package`` leaves them out of the zip) and run
+#: beside the zip's urllib3 2.x, which comes first on the path: botocore 1.34.63 is the
+#: first to accept urllib3 2.2.1 and later on Python 3.10+ (1.31.62 took 2.0 only,
+#: older ones 1.x only), boto3 1.34.63 the first to require it. The rest is older:
+#: retries mode "standard" with total_max_attempts came in botocore 1.15.0,
+#: ``AWS_ENDPOINT_URL_DYNAMODB`` in 1.31.0 (boto3 1.28.0).
+AWS_SDK_FLOOR = {"boto3": "1.34.63", "botocore": "1.34.63"}
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """``1.34.63`` -> (1, 34, 63); what follows the numbers (``rc1``, ``.post1``) is ignored."""
+    numbers: list[int] = []
+    for part in version.split(".")[:3]:
+        digits = part[:len(part) - len(part.lstrip("0123456789"))]
+        if not digits:
+            break
+        numbers.append(int(digits))
+    return tuple(numbers)
+
+
+def check_aws_sdk(floor: Mapping[str, str] = AWS_SDK_FLOOR) -> list[str]:
+    """Warn, once per store built (a cold start on Lambda), for each of boto3 and botocore
+    older than ``floor`` or of no known version; returns the warnings. The version is the
+    imported module's own ``__version__`` (free, and the copy that runs), else what
+    ``importlib.metadata`` finds."""
+    problems: list[str] = []
+    for name, least in floor.items():
+        found = getattr(__import__(name), "__version__", None)
+        if not isinstance(found, str):
+            from importlib.metadata import PackageNotFoundError, version
+
+            try:
+                found = version(name)
+            except PackageNotFoundError:
+                found = None
+        if found is None or not _release(found) or _release(found) < _release(least):
+            problems.append(f"{name} {found or '(version unknown)'} is older than {least}, the oldest the "
+                            "DynamoDB store is known to work with: use a newer Lambda runtime, or add "
+                            f"{name}>={least} to the deployment zip")
+    for problem in problems:
+        log.warning(problem)
+    return problems
+
+
 def dynamodb_adapter(table: str, region: str | None = None) -> AbstractPersistenceAdapter:
-    """The official DynamoDB adapter on ``table``, with bounded calls."""
+    """The official DynamoDB adapter on ``table``, with bounded calls. boto3 and botocore
+    older than ``AWS_SDK_FLOOR`` are logged (see ``check_aws_sdk``), not refused."""
     import boto3
     from botocore.config import Config
 
+    check_aws_sdk()
     if region and not (os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")):
         # the adapter's module builds a default boto3 resource when imported, which needs a region
         os.environ["AWS_DEFAULT_REGION"] = region

@@ -13,7 +13,9 @@ Writes, in DIR (default ``dist``):
     lambda/requirements.txt                  what the Lambda needs: ask-sdk-core
     lambda/skill/                            the skill package, words and models
     leg-cramp-helper-lambda.zip              the same code plus its dependencies,
-                                             ready to upload to a Python 3.11+ Lambda
+                                             ready to upload to a Python 3.11+ Lambda;
+                                             without boto3 and botocore, which every
+                                             Python Lambda runtime provides (RUNTIME_PROVIDED)
 
 ``cd DIR && ask deploy`` deploys the project with the ASK CLI's
 ``@ask-cli/cfn-deployer``: the stack makes the preferences table (on-demand
@@ -33,8 +35,10 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import csv
 import json
 import py_compile
+import re
 import shutil
 import subprocess
 import sys
@@ -53,6 +57,14 @@ LAMBDA_RUNTIME = "python3.11"
 LAMBDA_PLATFORM = ("--platform", "manylinux2014_x86_64", "--python-version", "3.11",
                    "--implementation", "cp", "--only-binary=:all:")
 HANDLER = "lambda_function.lambda_handler"
+#: What every Python Lambda runtime already has: the AWS SDK and what only it needs.
+#: pip installs them (the DynamoDB adapter requires boto3); the zip leaves them out,
+#: about 18 of its 22 MB, and the function imports the runtime's. The oldest the
+#: DynamoDB store runs on is ``skill.alexa.store.AWS_SDK_FLOOR``, checked, with a
+#: warning, when that store is built.
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath")
+#: The most the zip may weigh (tests/devtools/test_package.py holds it to this).
+MAX_ZIP_BYTES = 6 * 1024 * 1024
 TEMPLATE = Path("infrastructure") / "cfn-deployer" / "skill-stack.json"
 ASK_RESOURCES = {
     "askcliResourcesVersion": "2020-03-31",
@@ -165,6 +177,51 @@ def install_dependencies(requirements: Path, target: Path) -> None:
         raise PackageError(f"pip could not install the Lambda's dependencies:\n{result.stderr.strip()}")
 
 
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _distribution_name(dist_info: Path) -> str:
+    for line in (dist_info / "METADATA").read_text("utf-8", errors="replace").splitlines():
+        if line.startswith("Name:"):
+            return _canonical(line.removeprefix("Name:").strip())
+        if not line:
+            break
+    raise PackageError(f"{dist_info} has no Name in its METADATA")
+
+
+def drop_distributions(target: Path, names: tuple[str, ...] = RUNTIME_PROVIDED) -> list[str]:
+    """Remove the distributions ``names`` that ``pip install --target`` put in
+    ``target``: every file their RECORD lists (scripts outside ``target`` are
+    left, ``bin/`` stays out of the zip anyway), then the folders that leaves
+    empty. Returns what was removed, as ``name version``."""
+    wanted = {_canonical(name) for name in names}
+    root = target.resolve()
+    removed: list[str] = []
+    for dist_info in sorted(target.glob("*.dist-info")):
+        if _distribution_name(dist_info) not in wanted:
+            continue
+        record = dist_info / "RECORD"
+        if not record.is_file():
+            raise PackageError(f"{dist_info} has no RECORD: cannot tell which files are its own")
+        folders: set[Path] = set()
+        for row in csv.reader(record.read_text("utf-8").splitlines()):
+            if not row:
+                continue
+            path = (root / row[0]).resolve()
+            if not path.is_relative_to(root) or path == root:
+                continue
+            path.unlink(missing_ok=True)
+            folders.update(parent for parent in path.parents if parent.is_relative_to(root) and parent != root)
+        for folder in sorted(folders, key=lambda folder: len(folder.parts), reverse=True):
+            if folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+        if dist_info.exists():
+            shutil.rmtree(dist_info)  # what pip wrote but left out of the RECORD (REQUESTED, ...)
+        removed.append(dist_info.name.removesuffix(".dist-info").replace("-", " ", 1))
+    return removed
+
+
 def _add_tree(archive: zipfile.ZipFile, folder: Path) -> None:
     for path in sorted(folder.rglob("*")):
         relative = path.relative_to(folder)
@@ -194,6 +251,7 @@ def write_zip(code: Path, zip_path: Path) -> Path:
         staging = Path(temporary) / "lambda"
         shutil.copytree(code, staging, ignore=_SKIP)
         install_dependencies(code / "requirements.txt", staging)
+        drop_distributions(staging)
         _compile(staging)
         zip_path.parent.mkdir(parents=True, exist_ok=True)
         partial = zip_path.with_suffix(".zip.partial")
@@ -221,4 +279,5 @@ def package_command(args: argparse.Namespace) -> int:
     print(f"                  deploy with: cd {project} && ask deploy")
     print(f"Lambda zip:       {zip_path} ({size:.1f} MB), runtime {LAMBDA_RUNTIME} or later, "
           f"handler {HANDLER}")
+    print(f"                  uses the runtime's own {', '.join(RUNTIME_PROVIDED)}")
     return 0

@@ -3,7 +3,8 @@
 pyproject's ``[project].dependencies`` holds each dependency once, with its floor
 (above known advisories); ``[tool.leg-cramp-helper].lambda-dependencies`` names the
 ones the Lambda needs (the web host's Flask, gunicorn and cryptography stay out of
-the zip). Regenerate after changing either::
+the zip, and so does boto3: the Lambda runtime provides it). Regenerate after
+changing either::
 
     python -m skill.devtools.requirements          # writes lambda/requirements.txt
     python -m skill.devtools.requirements --check  # exit 1 if it is out of step
@@ -20,7 +21,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = ("# Generated from pyproject.toml by `python -m skill.devtools.requirements`; do not edit.\n"
-          "# What the Lambda needs, with the same floors as the package.\n")
+          "# What the Lambda needs, with the same floors as the package. boto3 and botocore are\n"
+          "# the Lambda runtime's own: the adapter pulls them in, `leg-cramp-helper package`\n"
+          "# leaves them out of the zip (skill.devtools.package.RUNTIME_PROVIDED).\n")
 
 
 def _name(requirement: str) -> str:

@@ -5,6 +5,7 @@ fetches ask-sdk-core and its dependencies (from its cache after the first time).
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 import zipfile
@@ -143,6 +144,83 @@ def test_the_zip_holds_the_entry_point_the_skill_and_only_its_runtime_dependenci
     assert not {"flask", "gunicorn", "cryptography", "werkzeug"} & {top.lower() for top in tops}
     tag = sys.implementation.cache_tag  # bytecode ships: Lambda cannot write it at cold start
     assert {f"skill/alexa/__pycache__/build.{tag}.pyc", f"ask_sdk_core/__pycache__/skill.{tag}.pyc"} <= set(names)
+
+
+def test_the_zip_leaves_the_aws_sdk_to_the_runtime_and_stays_small(dist):
+    zip_path = dist / package.ZIP_NAME
+    assert zip_path.stat().st_size <= package.MAX_ZIP_BYTES == 6 * 1024 * 1024
+    with zipfile.ZipFile(zip_path) as archive:
+        tops = {name.split("/")[0].lower() for name in archive.namelist()}
+    provided = {"boto3", "botocore", "s3transfer", "jmespath"}
+    assert set(package.RUNTIME_PROVIDED) == provided
+    assert not provided & tops
+    assert not [top for top in tops if top.split("-")[0] in provided and top.endswith(".dist-info")]
+    assert {"ask_sdk_dynamodb", "urllib3", "requests", "dateutil"} <= tops  # ask-sdk and what it needs
+
+
+# The unpacked zip first on the path, then the folder this machine's boto3 is in,
+# standing in for the Lambda runtime's /var/runtime.
+LAMBDA_STORE = """
+import json, logging, sys
+sys.path[:0] = sys.argv[1:3]
+logging.basicConfig(level=logging.WARNING, stream=sys.stdout, format="WARNING %(message)s")
+from skill.alexa import store
+adapter = store.from_setting("dynamodb://preferences")
+import boto3, botocore, urllib3, ask_sdk_dynamodb
+print(json.dumps({"adapter": type(adapter).__name__,
+                  "files": {m.__name__: m.__file__ for m in (boto3, botocore, urllib3, ask_sdk_dynamodb)}}))
+"""
+
+
+def test_the_zip_builds_the_dynamodb_store_on_the_runtimes_boto3(unpacked):
+    import boto3
+
+    runtime = Path(boto3.__file__).resolve().parents[1]
+    environment = {"AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": "/dev/null",
+                   "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
+    result = subprocess.run([sys.executable, "-I", "-S", "-c", LAMBDA_STORE, str(unpacked), str(runtime)],
+                            capture_output=True, text=True, cwd=unpacked.parent, env=environment, timeout=120)
+    assert result.returncode == 0, result.stderr
+    *warnings, last = result.stdout.strip().splitlines()
+    assert warnings == []  # this machine's boto3 is above the floor
+    ran = json.loads(last)
+    assert ran["adapter"] == "DynamoDbAdapter"
+    assert ran["files"]["boto3"].startswith(str(runtime)) and ran["files"]["botocore"].startswith(str(runtime))
+    assert ran["files"]["urllib3"].startswith(str(unpacked))  # the zip's, ahead of the runtime's
+    assert ran["files"]["ask_sdk_dynamodb"].startswith(str(unpacked))
+
+
+def test_a_boto3_older_than_the_floor_is_logged_when_the_store_is_built(monkeypatch, caplog):
+    import botocore
+
+    from skill.alexa import store
+
+    assert store.AWS_SDK_FLOOR == {"boto3": "1.34.63", "botocore": "1.34.63"}
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setattr(botocore, "__version__", "1.29.90")  # the first python3.11 runtime's
+    with caplog.at_level(logging.WARNING, logger="skill.alexa.store"):
+        assert type(store.dynamodb_adapter("preferences")).__name__ == "DynamoDbAdapter"
+    assert "botocore 1.29.90 is older than 1.34.63" in caplog.text
+    assert not [record for record in caplog.records if record.getMessage().startswith("boto3 ")]
+    assert store.check_aws_sdk({"boto3": "1.34.63"}) == []
+
+
+def test_drop_distributions_removes_what_a_record_lists_and_nothing_else(tmp_path):
+    for name, version, files in (("boto3", "1.0", ["boto3/__init__.py", "boto3/data/x.json"]),
+                                 ("requests", "2.0", ["requests/__init__.py"])):
+        info = tmp_path / f"{name}-{version}.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n\n")
+        (info / "REQUESTED").write_text("")
+        for file in files:
+            (tmp_path / file).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / file).write_text("")
+        rows = [*files, f"{info.name}/METADATA", f"{info.name}/RECORD", "../outside"]
+        (info / "RECORD").write_text("".join(f"{row},,\n" for row in rows))
+    (tmp_path.parent / "outside").write_text("")
+    assert package.drop_distributions(tmp_path, ("Boto3",)) == ["boto3 1.0"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["requests", "requests-2.0.dist-info"]
+    assert (tmp_path.parent / "outside").exists()
 
 
 def test_the_ask_cli_project_has_the_expected_files(dist):
