@@ -1,16 +1,22 @@
-"""Cold start: a new Python process imports the Lambda entry point and answers one
-LaunchRequest; the same for the floor. Runs alternate (skill, floor, skill, ...) so
-that drift falls on both; the figures are medians.
+"""Cold start from the Lambda zip: a new Python process imports the entry point and
+answers one LaunchRequest; the same for the floor. Runs alternate (skill, floor,
+skill, ...) so that drift falls on both; the figures are medians.
+
+The zip is built once per run by the project's own ``skill.devtools.package`` (pip
+fetches the dependencies: PyPI must be reachable) and unpacked into a temporary
+folder; ``floor_lambda.py`` is copied into the same folder, so both import the same
+ask-sdk, with the bytecode the zip ships, from the same place. Each process runs
+with ``-S -P`` and ``PYTHONPATH`` set to that folder alone: nothing can come from
+this machine's site-packages or from benchmarks/ (the child script's folder), and
+nothing is written (``PYTHONDONTWRITEBYTECODE``, as on Lambda's read-only file system).
 
 Two settings:
 
-- ``cached``: with the bytecode caches (``__pycache__``) in place, as on a machine
-  where the packages were installed by pip.
-- ``no_pyc``: the standard library has its bytecode, but the packages (ask-sdk,
-  its dependencies, the skill) have none and nothing is written, so they are
-  compiled from source at every start, as on Lambda when the deployment zip
-  carries no ``.pyc`` files (a separate ``PYTHONPYCACHEPREFIX`` holding only the
-  standard library's caches).
+- ``zip``: only ``time``, ``sys`` and ``json`` are loaded before the clock starts
+  (the target is on this one).
+- ``zip_runtime``: first the standard-library modules the Lambda Python runtime's
+  own bootstrap (awslambdaric) has imported before it imports the handler
+  (``LAMBDA_RUNTIME_IMPORTS``), as the Init phase on Lambda starts. Information.
 """
 
 from __future__ import annotations
@@ -21,56 +27,63 @@ import shutil
 import statistics
 import subprocess
 import sys
-import sysconfig
 import tempfile
 import time
+import zipfile
 
-from benchmarks.envelopes import LAUNCH, ROOT, reach
+from benchmarks.envelopes import LAUNCH, reach
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHILD = os.path.join(HERE, "cold_child.py")
-ENTRY_POINTS = {
-    "skill": (os.path.join(ROOT, "lambda"), "lambda_function"),
-    "floor": (HERE, "floor_lambda"),
-}
+ENTRY_POINTS = {"skill": "lambda_function", "floor": "floor_lambda"}
+#: What awslambdaric's bootstrap.py (and the modules it loads: lambda_context,
+#: lambda_runtime_client, lambda_runtime_log_utils, lambda_runtime_marshaller) imports
+#: from the standard library before it imports the handler. It also loads simplejson
+#: and its own C client, which are not here; it leaves http.client and ssl out on purpose.
+LAMBDA_RUNTIME_IMPORTS = ("importlib", "json", "logging", "traceback", "datetime", "enum",
+                          "decimal", "math", "concurrent.futures.thread")
+SETTINGS = {"zip": (), "zip_runtime": LAMBDA_RUNTIME_IMPORTS}
 
 
-def _environment(no_pyc: bool, cache_dir: str) -> dict[str, str]:
+def build_unpacked(folder: str) -> tuple[str, int]:
+    """Build the Lambda zip with the project's own packaging, unpack it into
+    ``folder/lambda`` with the floor beside the entry point; (that folder, zip bytes)."""
+    from skill.devtools import package
+
+    _, zip_path = package.build(os.path.join(folder, "dist"))
+    code = os.path.join(folder, "lambda")
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(code)
+    tag = sys.implementation.cache_tag
+    for compiled in (f"ask_sdk_core/__pycache__/skill.{tag}.pyc", f"skill/alexa/__pycache__/build.{tag}.pyc"):
+        if not os.path.isfile(os.path.join(code, compiled)):
+            raise RuntimeError(f"the zip has no {compiled}: built for another Python than {sys.version}")
+    shutil.copy2(os.path.join(HERE, "floor_lambda.py"), code)
+    return code, os.path.getsize(zip_path)
+
+
+def _environment(code: str) -> dict[str, str]:
     env = {name: value for name, value in os.environ.items()
-           if not name.startswith("PYTHON") or name == "PYTHONHASHSEED"}
-    env["PYTHONPATH"] = ROOT  # the checkout's skill package, as the Lambda zip has it
-    if no_pyc:
-        env["PYTHONPYCACHEPREFIX"] = cache_dir
+           if not name.startswith(("PYTHON", "LEG_CRAMP_", "ALEXA_", "AWS_", "COLD_"))}
+    env.update(PYTHONPATH=code, PYTHONDONTWRITEBYTECODE="1")
     return env
 
 
-def _stdlib_only_cache(cache_dir: str, event_file: str, env: dict[str, str]) -> None:
-    """Fill ``cache_dir`` with bytecode by one run of each entry point, then drop
-    everything but the standard library's: the packages must compile from source."""
-    for which in ENTRY_POINTS:
-        _one(which, event_file, env)
-    packages = {os.path.realpath(p) for p in sysconfig.get_paths().values()
-                if "site-packages" in p} | {os.path.realpath(ROOT)}
-    for package_dir in packages:
-        shutil.rmtree(cache_dir + package_dir, ignore_errors=True)
-
-
-def _one(which: str, event_file: str, env: dict[str, str]) -> dict:
-    module_dir, module = ENTRY_POINTS[which]
-    return cold_start(module_dir, module, event_file, env)
-
-
-def cold_start(module_dir: str, module: str, event_file: str, env: dict[str, str]) -> dict:
+def cold_start(module_dir: str, module: str, event_file: str, env: dict[str, str],
+               python_options: tuple[str, ...] = ()) -> dict:
     """One fresh interpreter importing ``module`` from ``module_dir`` and answering the
     event in ``event_file``: cold_child's figures, and the whole process's wall time."""
-    env = {**env, "PYTHONPATH": os.pathsep.join([module_dir, env["PYTHONPATH"]])}
+    path = os.pathsep.join(filter(None, [module_dir, env.get("PYTHONPATH")]))
+    env = {**env, "PYTHONPATH": path}
     start = time.perf_counter()
-    finished = subprocess.run([sys.executable, CHILD, module, event_file],
+    finished = subprocess.run([sys.executable, *python_options, CHILD, module, event_file],
                               env=env, capture_output=True, text=True, timeout=120)
     wall_ms = (time.perf_counter() - start) * 1000
     if finished.returncode != 0:
         raise RuntimeError(f"cold start of {module} failed:\n{finished.stderr}")
     figures = json.loads(finished.stdout.strip().splitlines()[-1])
+    if not os.path.realpath(figures["module_file"]).startswith(os.path.realpath(module_dir)):
+        raise RuntimeError(f"{module} came from {figures['module_file']}, not {module_dir}")
     figures["process_wall_ms"] = wall_ms
     return figures
 
@@ -78,25 +91,27 @@ def cold_start(module_dir: str, module: str, event_file: str, env: dict[str, str
 def run(*, runs: int = 15) -> dict:
     event = reach([], LAUNCH)
     results: dict = {}
-    with tempfile.TemporaryDirectory() as folder:
+    with tempfile.TemporaryDirectory(prefix="leg-cramp-cold-") as folder:
+        code, zip_bytes = build_unpacked(folder)
+        results["zip_bytes"] = zip_bytes
         event_file = os.path.join(folder, "launch.json")
         with open(event_file, "w", encoding="utf-8") as sink:
             json.dump(event, sink)
-        for setting in ("cached", "no_pyc"):
-            cache_dir = os.path.join(folder, f"empty-pycache-{setting}")
-            os.makedirs(cache_dir)
-            env = _environment(setting == "no_pyc", cache_dir)
-            if setting == "cached":  # write the bytecode caches once, for both
-                for which in ENTRY_POINTS:
-                    _one(which, event_file, env)
-            else:
-                _stdlib_only_cache(cache_dir, event_file, env)
-                env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env = _environment(code)
+        for setting, preload in SETTINGS.items():
+            setting_env = {**env, "COLD_PRELOAD": ",".join(preload)}
+
+            def one(which: str, setting_env: dict[str, str] = setting_env) -> dict:
+                return cold_start(code, ENTRY_POINTS[which], event_file, setting_env, ("-S", "-P"))
+
+            for which in ENTRY_POINTS:  # once each, unmeasured: the files in the page cache
+                one(which)
             samples: dict[str, list[dict]] = {which: [] for which in ENTRY_POINTS}
             for _ in range(runs):
                 for which in ENTRY_POINTS:
-                    samples[which].append(_one(which, event_file, env))
+                    samples[which].append(one(which))
             results[setting] = _summary(samples)
+            results[setting]["preloaded"] = list(preload)
     return results
 
 
@@ -114,4 +129,4 @@ def _summary(samples: dict[str, list[dict]]) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(runs=5), indent=1))
+    print(json.dumps(run(runs=9), indent=1))

@@ -27,7 +27,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 TARGETS = {
     "warm": ("every request type at most 1.3 x the floor", 1.3),
-    "cold": ("at most 1.3 x the floor (in-process import + first answer, and process wall)", 1.3),
+    "cold": ("from the unpacked Lambda zip: at most 1.2 x the floor importing the same ask-sdk from the same "
+             "folder (in-process import + first answer, and process wall); the zip at most 6 MB", 1.2),
     "verify": ("verification adds at most 10 % (on / off at most 1.10)", 1.10),
     "http": ("zero errors; verification on keeps at least 0.8 of the throughput of off", 0.8),
     "store": ("with a store configured: routine turns at most 1.3 x the SDK floor, a launch with the time "
@@ -76,12 +77,15 @@ def table(results: dict) -> str:
     for name, figures in results.get("warm", {}).items():
         _row(rows, f"warm: {name}", f"{figures['skill_us']:.0f} us", f"{figures['floor_us']:.0f} us",
              figures["ratio"], None if figures.get("informational") else figures["ratio"] <= limit)
-    for setting, figures in results.get("cold", {}).items():
-        for key, label in (("import_and_call_ms", "import + first answer"),
-                           ("process_wall_ms", "whole process")):
-            f = figures[key]
-            _row(rows, f"cold ({setting}): {label}", f"{f['skill']:.0f} ms", f"{f['floor']:.0f} ms",
-                 f["ratio"], f["ratio"] <= TARGETS["cold"][1])
+    if "cold" in results:
+        cold = results["cold"]
+        megabytes = cold["zip_bytes"] / 1024 / 1024
+        _row(rows, "cold: the Lambda zip", f"{megabytes:.1f} MB", "6 MB", None, megabytes <= 6)
+        for setting, label in (("zip", "from the zip"), ("zip_runtime", "from the zip, after the runtime's imports")):
+            for key, what in (("import_and_call_ms", "import + first answer"), ("process_wall_ms", "whole process")):
+                f = cold[setting][key]
+                _row(rows, f"cold ({label}): {what}", f"{f['skill']:.0f} ms", f"{f['floor']:.0f} ms",
+                     f["ratio"], f["ratio"] <= TARGETS["cold"][1] if setting == "zip" else None)
     if "store" in results:
         for name, figures in results["store"]["warm"].items():
             extra = f" ({figures['to_no_store']:.2f} x the skill with no store)" if "to_no_store" in figures else ""
