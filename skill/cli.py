@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
                              help=f"the Alexa locale to speak as (default {DEFAULT_LOCALE})")
         command.add_argument("--wav", metavar="DIR",
                              help="also write each answer as a WAV file in DIR (needs espeak-ng)")
+        command.add_argument("--speak", action="store_true",
+                             help="also say each answer aloud as it is printed, waiting out each pause "
+                                  "so a hold takes its real time (needs espeak-ng, or say on macOS)")
         command.add_argument("--time", type=_clock_time, default=(3, 0), metavar="HH:MM",
                              help="what the device's clock says, in this machine's time zone "
                                   "(default 03:00: night; 21:00 to 07:00 is night)")

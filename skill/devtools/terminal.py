@@ -19,6 +19,12 @@ say: one utterance, one answer, as a one-shot invocation in a new session.
 --wav DIR: each answer is also spoken into a WAV file by espeak-ng, with the
 SSML pauses as real silence, so a hold lasts as long as it will on a device.
 
+--speak: each answer is also said aloud, as it is printed, by espeak-ng (on macOS,
+if espeak-ng is not there, by its own ``say``), and each pause is waited out: a
+10-second hold takes 10 seconds before the next words and before the prompt for
+your answer, so the terminal can talk someone through a cramp. Both voices take the
+answer from ``speech_of``: its text segments and pauses, at the pace of its prosody.
+
 The device: the skill may call Alexa's API (the request carries an API token), and
 the calls go to a local stand-in of it (``skill.devtools.alexa_api``) that the
 command starts, or to the one ``LEG_CRAMP_ALEXA_API`` names. The device is in this
@@ -47,6 +53,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 import urllib.request
 import wave
 from collections.abc import Iterator
@@ -54,7 +61,7 @@ from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NamedTuple, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from skill.devtools.hearing import understand
@@ -67,13 +74,54 @@ ESPEAK_VOICES = {"en-US": "en-us", "en-CA": "en-us", "en-GB": "en-gb",
 ESPEAK_SPEED = 150  # words per minute; Alexa speaks at about this pace
 INSTALL_ESPEAK = ("leg-cramp-helper: espeak-ng is not installed, so no WAV files will be written "
                   "(install it with: sudo apt-get install espeak-ng); carrying on with text")
+NO_SPEECH_ENGINE = ("leg-cramp-helper: --speak needs a speech engine and none is installed "
+                    "(install espeak-ng with: sudo apt-get install espeak-ng)")
 
 SPEAKER = "Alexa: "
 INDENT = " " * len(SPEAKER)
 PROMPT = "you> "
 
 
-# --- WAV files ----------------------------------------------------------------
+# --- the answer as speech: WAV files (--wav) and aloud (--speak) ----------------------
+
+_RATE = re.compile(r'<prosody\b[^>]*\brate="(\d+(?:\.\d+)?)%"')
+
+
+class Speech(NamedTuple):
+    """An answer as it is heard: text segments and pauses in order, and its pace."""
+
+    parts: list[ssml.Part]
+    speed: int  # words per minute: ESPEAK_SPEED at the prosody's rate (slower at night)
+
+
+def speech_of(ssml_text: str) -> Speech:
+    """The one place an answer becomes speech for the terminal's voices, the WAV files
+    and --speak alike: its segments and pauses, at the pace its prosody asks for."""
+    rate = _RATE.search(ssml_text)
+    speed = round(ESPEAK_SPEED * float(rate.group(1)) / 100) if rate else ESPEAK_SPEED
+    return Speech(ssml.segments(ssml_text), speed)
+
+
+def shown(part: ssml.Part) -> str:
+    """A segment as the terminal prints it: its words, or a pause as ``[10 s]`` (as ssml.to_text)."""
+    return f"[{part.seconds:g} s]" if isinstance(part, ssml.Pause) else part
+
+
+def speech_engine() -> str | None:
+    """The program that speaks aloud on this machine: espeak-ng, else macOS's own ``say``."""
+    found = shutil.which("espeak-ng")
+    if found is None and sys.platform == "darwin":
+        found = shutil.which("say")
+    return found
+
+
+def engine_command(engine: str, locale: str, speed: int, wav: Path | None = None) -> list[str]:
+    """The command with which ``engine`` speaks the text on its stdin: aloud, or into the
+    file ``wav`` (espeak-ng); in the locale's voice (macOS ``say``: its default voice)."""
+    if Path(engine).name == "say":
+        return [engine, "-r", str(speed), "-f", "-"]
+    return [engine, "-v", ESPEAK_VOICES.get(locale, "en"), "-s", str(speed),
+            *(["-w", str(wav)] if wav else []), "--stdin"]
 
 
 class Recorder:
@@ -86,7 +134,7 @@ class Recorder:
 
     def __init__(self, directory: str | Path, locale: str, err: TextIO):
         self.directory = Path(directory)
-        self.voice = ESPEAK_VOICES.get(locale, "en")
+        self.locale = locale
         self.err = err
         self.espeak = shutil.which("espeak-ng")
         if self.espeak is None:
@@ -98,32 +146,31 @@ class Recorder:
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             path = self.directory / f"{name}.wav"
-            self._render(ssml.segments(ssml_text), path)
+            self._render(speech_of(ssml_text), path)
             return path
         except (OSError, subprocess.SubprocessError, wave.Error) as problem:
             print(f"leg-cramp-helper: could not write a WAV file: {problem}", file=self.err)
             return None
 
-    def _spoken(self, text: str, scratch: Path) -> tuple[wave._wave_params, bytes]:
+    def _spoken(self, text: str, speed: int, scratch: Path) -> tuple[wave._wave_params, bytes]:
         if self.espeak is None:
             raise OSError("espeak-ng is not installed")
-        subprocess.run([self.espeak, "-v", self.voice, "-s", str(ESPEAK_SPEED),
-                        "-w", str(scratch), "--stdin"],
+        subprocess.run(engine_command(self.espeak, self.locale, speed, wav=scratch),
                        input=text.encode("utf-8"), check=True, timeout=60,
                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         with wave.open(str(scratch), "rb") as spoken:
             return spoken.getparams(), spoken.readframes(spoken.getnframes())
 
-    def _render(self, parts: list[ssml.Part], path: Path) -> None:
+    def _render(self, speech: Speech, path: Path) -> None:
         chunks: list[bytes | float] = []
         params = None
         with tempfile.TemporaryDirectory(prefix="leg-cramp-helper-") as scratch_dir:
             scratch = Path(scratch_dir) / "segment.wav"
-            for part in parts:
+            for part in speech.parts:
                 if isinstance(part, ssml.Pause):
                     chunks.append(part.seconds)
                 else:
-                    spoken_params, frames = self._spoken(part, scratch)
+                    spoken_params, frames = self._spoken(part, speech.speed, scratch)
                     params = params or spoken_params
                     chunks.append(frames)
         channels, width, rate = ((params.nchannels, params.sampwidth, params.framerate)
@@ -135,6 +182,90 @@ class Recorder:
             for chunk in chunks:
                 out.writeframes(chunk if isinstance(chunk, bytes)
                                 else b"\0" * (round(chunk * rate) * channels * width))
+
+
+class Speaker:
+    """--speak: says each answer aloud while printing it, a segment at a time.
+
+    Each text segment is spoken by the engine, which returns when it has finished
+    speaking, and each pause is waited out, so a 10-second hold takes 10 seconds
+    before the next words and before the prompt for the person's answer. If the
+    engine fails, it says so once on stderr and carries on with the text, still
+    waiting out the pauses."""
+
+    def __init__(self, engine: str, locale: str, err: TextIO):
+        self.engine = engine
+        self.locale = locale
+        self.err = err
+        self.failed = False
+        self.complained = False
+
+    def speak(self, ssml_text: str, out: TextIO, speaker: str = SPEAKER) -> None:
+        speech = speech_of(ssml_text)
+        line = _Typing(out, speaker)
+        for part in speech.parts:
+            line.add(shown(part), whole=isinstance(part, ssml.Pause))
+            if isinstance(part, ssml.Pause):
+                time.sleep(part.seconds)
+            else:
+                self._say(part, speech.speed)
+        line.end()
+
+    def _say(self, text: str, speed: int) -> None:
+        if self.failed:
+            return
+        name = Path(self.engine).name
+        try:
+            done = subprocess.run(engine_command(self.engine, self.locale, speed), input=text.encode("utf-8"),
+                                  timeout=600, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            failed = done.returncode != 0
+            complaint = (done.stderr.decode("utf-8", "replace").strip().partition("\n")[0]
+                         or (f"exit status {done.returncode}" if failed else ""))
+        except (OSError, subprocess.SubprocessError) as problem:
+            failed, complaint = True, str(problem)
+        if failed:
+            self.failed = True
+            print(f"leg-cramp-helper: {name} could not speak ({complaint}); "
+                  "carrying on with text, the pauses still waited out", file=self.err)
+        elif complaint and not self.complained:  # e.g. espeak-ng finding no sound card, yet exiting 0
+            self.complained = True
+            print(f"leg-cramp-helper: {name} says: {complaint} (if you hear nothing, check the sound output)",
+                  file=self.err)
+
+
+def _terminal(out: TextIO) -> bool:
+    return hasattr(out, "isatty") and bool(out.isatty())
+
+
+class _Typing:
+    """One answer printed a segment at a time, as it is spoken; the finished text reads
+    as ``show`` prints it, wrapped to a terminal's width (a pause never split)."""
+
+    def __init__(self, out: TextIO, speaker: str):
+        self.out = out
+        self.indent = " " * len(speaker)
+        self.width = max(40, shutil.get_terminal_size().columns - 1) if _terminal(out) else None
+        self.column = len(speaker)
+        self.started = False
+        out.write(speaker)
+
+    def add(self, text: str, *, whole: bool = False) -> None:
+        for word in [text] if whole or self.width is None else text.split():
+            if self.started:
+                if self.width is not None and self.column + 1 + len(word) > self.width:
+                    self.out.write("\n" + self.indent)
+                    self.column = len(self.indent)
+                else:
+                    self.out.write(" ")
+                    self.column += 1
+            self.out.write(word)
+            self.column += len(word)
+            self.started = True
+        self.out.flush()
+
+    def end(self) -> None:
+        self.out.write("\n")
+        self.out.flush()
 
 
 def wav_seconds(path: str | Path) -> float:
@@ -151,7 +282,7 @@ def _slug(text: str) -> str:
 
 def _wrapped(text: str, indent: str, out: TextIO) -> str:
     """Long answers wrap to a terminal's width; piped output keeps one line each."""
-    if not (hasattr(out, "isatty") and out.isatty()):
+    if not _terminal(out):
         return text
     width = max(40, shutil.get_terminal_size().columns - 1)
     whole = re.sub(r"\[([\d.]+) s\]", "[\\1\u00a0s]", text)  # keep "[10 s]" on one line
@@ -159,10 +290,13 @@ def _wrapped(text: str, indent: str, out: TextIO) -> str:
                          break_on_hyphens=False).replace("\u00a0", " ")
 
 
-def show(said: Said, out: TextIO, *, speaker: str = SPEAKER) -> None:
-    """The answer as text: the speech with its pauses, the reprompt, the session's end."""
+def show(said: Said, out: TextIO, *, speaker: str = SPEAKER, voice: Speaker | None = None) -> None:
+    """The answer as text: the speech with its pauses, the reprompt, the session's end.
+    With a ``voice`` (--speak), the speech is said aloud as it is printed."""
     indent = " " * len(speaker)
-    if said.speech:
+    if said.speech and said.ssml and voice is not None:
+        voice.speak(said.ssml, out, speaker)
+    elif said.speech:
         print(_wrapped(speaker + said.speech, indent, out), file=out)
     if said.reprompt and not said.ended:
         print(_wrapped(f"{indent}(if you say nothing) {said.reprompt}", indent, out), file=out)
@@ -368,10 +502,22 @@ def _store_usable(err: TextIO) -> bool:
     return True
 
 
+def _voice(args: argparse.Namespace, err: TextIO) -> tuple[bool, Speaker | None]:
+    """Whether the command can go on, and the voice that says the answers aloud (--speak)."""
+    if not getattr(args, "speak", False):
+        return True, None
+    engine = speech_engine()
+    if engine is None:
+        print(NO_SPEECH_ENGINE, file=err)
+        return False, None
+    return True, Speaker(engine, args.locale, err)
+
+
 def say_command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """One utterance, one answer: 'Alexa, ask leg cramp helper <utterance>'."""
     out, err = out or sys.stdout, err or sys.stderr
-    if not _store_usable(err):
+    usable, voice = _voice(args, err)
+    if not usable or not _store_usable(err):
         return 2
     recorder = Recorder(args.wav, args.locale, err) if getattr(args, "wav", None) else None
     understood = understand(args.utterance, args.locale)
@@ -381,7 +527,11 @@ def say_command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO
     with alexa_api(zone) as url:
         before = reminders_held(url)
         said = _device_session(args, url, zone).hear(understood)
-        show(said, out, speaker="")
+        try:
+            show(said, out, speaker="", voice=voice)
+        except KeyboardInterrupt:  # Ctrl-C while it speaks
+            print(file=out)
+            return 130
         if said.asking_consent is not None:
             print(f"{CONSENT_ASKED}; chat lets you answer it.)", file=out)
         if screen:
@@ -416,16 +566,18 @@ def chat_command(args: argparse.Namespace, stdin: TextIO | None = None, out: Tex
                  err: TextIO | None = None) -> int:
     """A conversation in the terminal, one session after another."""
     stdin, out, err = stdin or sys.stdin, out or sys.stdout, err or sys.stderr
-    if not _store_usable(err):
+    usable, voice = _voice(args, err)
+    if not usable or not _store_usable(err):
         return 2
     zone = machine_zone()
     with alexa_api(zone) as url:
-        _chat(args, stdin, out, err, _device_session(args, url, zone), url)
+        _chat(args, stdin, out, err, _device_session(args, url, zone), url, voice)
     out.flush()
     return 0
 
 
-def _chat(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO, session: Session, url: str) -> None:
+def _chat(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO, session: Session, url: str,
+          voice: Speaker | None = None) -> None:
     locale = args.locale
     recorder = Recorder(args.wav, locale, err) if getattr(args, "wav", None) else None
     screen = getattr(args, "screen", None)
@@ -435,7 +587,7 @@ def _chat(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO, ses
     def answer(said: Said, name: str) -> None:
         nonlocal turn, held
         turn += 1
-        show(said, out)
+        show(said, out, voice=voice)
         if said.asking_consent is not None:
             print(f"{CONSENT_ASKED}. Answer yes or no; an empty line is no answer.)", file=out)
         if screen:
@@ -450,10 +602,10 @@ def _chat(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO, ses
         print(f'(on an {screen}: "tap next round", "tap it\'s easing" or "tap stop" presses a button)',
               file=out)
     print('(you: "Alexa, open leg cramp helper")', file=out)
-    last = session.open()
-    answer(last, "launch")
     silences = 0
     try:
+        last = session.open()
+        answer(last, "launch")  # with --speak, Ctrl-C may come while it speaks
         for line in _lines(stdin, out):
             if session.asking_consent is not None:
                 heard = understand(line, locale).intent if line.strip() else None
@@ -467,7 +619,9 @@ def _chat(args: argparse.Namespace, stdin: TextIO, out: TextIO, err: TextIO, ses
                 if not session.in_session:
                     continue
                 silences += 1
-                if silences == 1 and last.reprompt:
+                if silences == 1 and last.reprompt and last.reprompt_ssml and voice is not None:
+                    voice.speak(last.reprompt_ssml, out)
+                elif silences == 1 and last.reprompt:
                     print(_wrapped(SPEAKER + last.reprompt, INDENT, out), file=out)
                 else:
                     session.end("EXCEEDED_MAX_REPROMPTS")
