@@ -117,7 +117,7 @@ def run(*, runs: int = 15) -> dict:
 
 def _summary(samples: dict[str, list[dict]]) -> dict:
     out: dict = {}
-    for key in ("import_and_call_ms", "since_script_start_ms", "process_wall_ms",
+    for key in ("import_and_call_ms", "import_and_call_cpu_ms", "since_script_start_ms", "process_wall_ms",
                 "import_ms", "first_call_ms"):
         skill = statistics.median(s[key] for s in samples["skill"])
         floor = statistics.median(s[key] for s in samples["floor"])
