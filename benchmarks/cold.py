@@ -1,6 +1,6 @@
 """Cold start from the Lambda zip: a new Python process imports the entry point and
 answers one LaunchRequest; the same for the floor. Runs alternate (skill, floor,
-skill, ...) so that drift falls on both; the figures are medians.
+floor, skill, ...) so that drift falls on both; the figures are medians.
 
 The zip is built once per run by the project's own ``skill.devtools.package`` (pip
 fetches the dependencies: PyPI must be reachable) and unpacked into a temporary
@@ -107,8 +107,8 @@ def run(*, runs: int = 15) -> dict:
             for which in ENTRY_POINTS:  # once each, unmeasured: the files in the page cache
                 one(which)
             samples: dict[str, list[dict]] = {which: [] for which in ENTRY_POINTS}
-            for _ in range(runs):
-                for which in ENTRY_POINTS:
+            for round_number in range(runs):  # skill, floor, floor, skill, ...: neither always goes first
+                for which in list(ENTRY_POINTS)[::1 if round_number % 2 == 0 else -1]:
                     samples[which].append(one(which))
             results[setting] = _summary(samples)
             results[setting]["preloaded"] = list(preload)

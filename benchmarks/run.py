@@ -148,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
             results["warm"] = warm.run(calls=40 if args.quick else 100, rounds=5 if args.quick else 15)
         elif part == "cold":
             from benchmarks import cold
-            results["cold"] = cold.run(runs=3 if args.quick else 15)
+            results["cold"] = cold.run(runs=3 if args.quick else 21)
         elif part == "verify":
             from benchmarks import verify_bench
             results["verify"] = verify_bench.run(calls=40 if args.quick else 100,
