@@ -10,6 +10,7 @@ import argparse
 import importlib
 import sys
 
+from skill import __version__
 from skill.devtools.envelopes import SCREENS
 from skill.speech.words import DEFAULT_LOCALE, LOCALES
 
@@ -26,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="leg-cramp-helper",
         description="An Alexa skill that talks you through a night-time leg cramp.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def locale_option(command: argparse.ArgumentParser) -> None:
@@ -44,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
                                   f"{', '.join(SCREENS)} (default echo-show-5)")
 
     say = commands.add_parser("say", help="say one thing to the skill and print its answer")
-    say.add_argument("utterance", help='what you would say, e.g. "why do I get cramps"')
+    say.add_argument("utterance", nargs="+", help="what you would say, e.g. why do I get cramps (quotes optional)")
     locale_option(say)
     say.set_defaults(module="skill.devtools.terminal", function="say_command")
 
@@ -59,6 +61,15 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--certfile", help="TLS certificate chain (PEM); Alexa calls HTTPS only")
     serve.add_argument("--keyfile", help="TLS private key (PEM)")
     serve.set_defaults(module="skill.web.serve", function="serve_command")
+
+    envelope = commands.add_parser(
+        "envelope", help="print a request envelope as Alexa sends it, to try serve by hand")
+    envelope.add_argument("kind", choices=("launch", "intent"), help="a LaunchRequest or an IntentRequest")
+    envelope.add_argument("name", nargs="?", help="the intent, e.g. RelieveCrampIntent")
+    envelope.add_argument("slots", nargs="*", metavar="SLOT=VALUE", help="slot values, e.g. leg=left")
+    envelope.add_argument("--locale", default=DEFAULT_LOCALE, choices=LOCALES,
+                          help=f"the request's locale (default {DEFAULT_LOCALE})")
+    envelope.set_defaults(module="skill.devtools.simulator", function="envelope_command")
 
     validate = commands.add_parser(
         "validate", help="check the models, manifest and every response as certification would")
@@ -83,8 +94,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "envelope" and args.kind == "intent" and not args.name:
+        _parser().error("envelope intent needs the intent's name, e.g. envelope intent RelieveCrampIntent leg=left")
     command = getattr(importlib.import_module(args.module), args.function)
-    return command(args) or 0
+    try:
+        return command(args) or 0
+    except BrokenPipeError:  # the reader left early (`| head`): not this command's failure
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

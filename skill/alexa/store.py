@@ -238,18 +238,21 @@ def describe(environ: Mapping[str, str] | None = None, host: str = "lambda") -> 
 
 def parse(setting: str) -> tuple[str, str | None]:
     """("none", None), ("dynamodb", TABLE), ("sqlite", PATH) or ("sqlite", None) for the
-    default file. ValueError, saying what to write, if the setting names no store."""
-    if setting == "none":
+    default file. The kind is read case-insensitively (``NONE``, ``SQLite:``); the table
+    and the path as written. ValueError, saying what to write, if the setting names no store."""
+    setting = setting.strip()
+    lowered = setting.lower()
+    if lowered == "none":
         return "none", None
-    if setting.startswith("dynamodb://"):
-        table = setting.removeprefix("dynamodb://")
+    if lowered.startswith("dynamodb://"):
+        table = setting[len("dynamodb://"):]
         if not table or "/" in table:
             raise ValueError(f"{SETTING}={setting!r}: write dynamodb://TABLE")
         return "dynamodb", table
-    if setting in ("sqlite:", "sqlite://"):
+    if lowered in ("sqlite:", "sqlite://"):
         return "sqlite", None
-    if setting.startswith("sqlite:///"):
-        path = setting.removeprefix("sqlite://")
+    if lowered.startswith("sqlite:///"):
+        path = setting[len("sqlite://"):]
         if not os.path.isabs(path) or path.endswith("/"):
             raise ValueError(f"{SETTING}={setting!r}: write sqlite:///ABSOLUTE/PATH/FILE")
         return "sqlite", path
@@ -257,23 +260,43 @@ def parse(setting: str) -> tuple[str, str | None]:
                      "sqlite:///ABSOLUTE/PATH, sqlite: or none")
 
 
+def dynamodb_region(setting: str, environ: Mapping[str, str]) -> str:
+    """The AWS region a DynamoDB store is reached in: ``AWS_REGION``, ``AWS_DEFAULT_REGION``,
+    the Alexa-hosted ``DYNAMODB_PERSISTENCE_REGION`` (when ``LEG_CRAMP_STORE`` is unset),
+    else the AWS config file's. ValueError, naming what to set, when there is none:
+    boto3 would fail on every request instead."""
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION") + ((HOSTED_REGION,) if not environ.get(SETTING) else ()):
+        if (environ.get(name) or "").strip():
+            return environ[name].strip()
+    from botocore.session import Session  # the shared config file (~/.aws/config, AWS_PROFILE)
+
+    configured: str | None = Session().get_config_variable("region")
+    if configured:
+        return configured
+    raise ValueError(f"{SETTING}={setting!r} names a DynamoDB table but no AWS region is set: "
+                     "set AWS_REGION (for example AWS_REGION=us-east-1)")
+
+
 def from_setting(setting: str, environ: Mapping[str, str] | None = None) -> AbstractPersistenceAdapter | None:
-    """The adapter a setting names, or None for ``none``. ValueError if it names none."""
+    """The adapter a setting names, or None for ``none``. ValueError if it names none,
+    or a DynamoDB table with no region."""
     environ = os.environ if environ is None else environ
     kind, where = parse(setting)
     if kind == "none":
         return None
     if kind == "dynamodb" and where:
-        region = environ.get(HOSTED_REGION) if not environ.get(SETTING) else None
-        return dynamodb_adapter(where, region or None)
+        return dynamodb_adapter(where, dynamodb_region(setting, environ))
     return SQLiteAdapter(where or default_sqlite_path(environ))
 
 
 def check(host: str = "local", environ: Mapping[str, str] | None = None) -> str:
     """The store setting in force for ``host``, checked without building anything
     (for a host to refuse a bad setting when it starts). ValueError if it is bad."""
+    environ = os.environ if environ is None else environ
     setting = describe(environ, host)
-    parse(setting)
+    kind, _ = parse(setting)
+    if kind == "dynamodb":
+        dynamodb_region(setting, environ)
     return setting
 
 

@@ -490,12 +490,13 @@ def show_reminders(url: str, before: list[str], out: TextIO) -> list[str]:
 # --- the commands -------------------------------------------------------------
 
 
-def _store_usable(err: TextIO) -> bool:
-    """Whether LEG_CRAMP_STORE names a store (unset: the SQLite file in the data folder)."""
-    from skill.alexa import store
+def _settings_usable(err: TextIO) -> bool:
+    """Whether the store and API settings can work (unset: the SQLite file in the data
+    folder, and a stand-in of the Alexa API started here); if not, one line says why."""
+    from skill.alexa.services import check_settings
 
     try:
-        store.check("local")
+        check_settings("local")
     except ValueError as problem:
         print(f"leg-cramp-helper: {problem}", file=err)
         return False
@@ -517,10 +518,11 @@ def say_command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO
     """One utterance, one answer: 'Alexa, ask leg cramp helper <utterance>'."""
     out, err = out or sys.stdout, err or sys.stderr
     usable, voice = _voice(args, err)
-    if not usable or not _store_usable(err):
+    if not usable or not _settings_usable(err):
         return 2
     recorder = Recorder(args.wav, args.locale, err) if getattr(args, "wav", None) else None
-    understood = understand(args.utterance, args.locale)
+    utterance = " ".join(args.utterance) if isinstance(args.utterance, list) else args.utterance
+    understood = understand(utterance, args.locale)
     print(f"(heard as {understood.describe()})", file=err)
     screen = getattr(args, "screen", None)
     zone = machine_zone()
@@ -536,7 +538,7 @@ def say_command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO
             print(f"{CONSENT_ASKED}; chat lets you answer it.)", file=out)
         if screen:
             show_screen(said.envelope, out)
-        _record(recorder, said, _slug(args.utterance), out)
+        _record(recorder, said, _slug(utterance), out)
         show_reminders(url, before, out)
     return 0
 
@@ -567,7 +569,7 @@ def chat_command(args: argparse.Namespace, stdin: TextIO | None = None, out: Tex
     """A conversation in the terminal, one session after another."""
     stdin, out, err = stdin or sys.stdin, out or sys.stdout, err or sys.stderr
     usable, voice = _voice(args, err)
-    if not usable or not _store_usable(err):
+    if not usable or not _settings_usable(err):
         return 2
     zone = machine_zone()
     with alexa_api(zone) as url:
