@@ -13,7 +13,6 @@ import logging
 import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 # ask-sdk-model 1.x names AlertInfo's SpokenInfo by a module that does not exist
 # (alert_info_spoken_info), so reading back a reminder fails to deserialize. Point
@@ -54,6 +53,8 @@ def granted(handler_input: Any) -> bool:
 
 def first_time(hour: int, minute: int, zone: str | None, now_utc: datetime) -> datetime:
     """The next time the clock at the device shows hour:minute (local, no offset)."""
+    from zoneinfo import ZoneInfo  # only when a reminder is set: not on a launch's cold path
+
     local_now = now_utc.astimezone(ZoneInfo(zone)) if zone else now_utc
     first = local_now.replace(hour=hour, minute=minute, second=0, microsecond=0)
     if first <= local_now:

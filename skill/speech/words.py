@@ -8,8 +8,8 @@ A locale without a file of its own speaks the base English (en-US) words.
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
-from importlib import resources
 from typing import Any, NamedTuple
 
 BASE = "en"
@@ -24,33 +24,57 @@ class Question(NamedTuple):
 
 
 def _load(name: str) -> dict[str, Any]:
-    table: dict[str, Any] = json.loads((resources.files("skill.speech.content") / f"{name}.json").read_text("utf-8"))
+    # A plain open beside this module: importlib.resources costs a cold start ~7 ms
+    # (tempfile, shutil, bz2, lzma), and the words always ship as files in the package.
+    with open(os.path.join(os.path.dirname(__file__), "content", f"{name}.json"), encoding="utf-8") as source:
+        table: dict[str, Any] = json.load(source)
     return table
 
 
-class Words:
-    """One locale's words: ``text(key, **params)`` and ``question(key)``."""
+#: What a key's words for someone speaking for her end in (``stretch.cue.partner``).
+PARTNER = ".partner"
 
-    def __init__(self, table: dict[str, Any], locale: str):
+
+class Words:
+    """One locale's words: ``text(key, **params)`` and ``question(key)``. The partner's
+    words (``partner()``) say ``KEY.partner`` instead of ``KEY`` wherever there is one:
+    "Help her straighten her leg" for "Straighten your leg"."""
+
+    def __init__(self, table: dict[str, Any], locale: str, *, for_partner: bool = False):
         self.locale = locale
+        self.for_partner = for_partner
         self._table = table
         self._vars = table.get("vars", {})
+        self._partner: Words | None = None
+
+    def _entry(self, key: str) -> Any:
+        if self.for_partner and key + PARTNER in self._table:
+            return self._table[key + PARTNER]
+        return self._table[key]
+
+    def partner(self) -> Words:
+        """These words as said to someone helping her (made once per locale)."""
+        if self.for_partner:
+            return self
+        if self._partner is None:
+            self._partner = Words(self._table, self.locale, for_partner=True)
+        return self._partner
 
     def _fill(self, template: str, params: dict[str, Any]) -> str:
         return template.format_map({**self._vars, **params}) if "{" in template else template
 
     def text(self, key: str, **params: Any) -> str:
-        entry = self._table[key]
+        entry = self._entry(key)
         if not isinstance(entry, str):
             raise KeyError(f"{key} is a question, not a sentence")
         return self._fill(entry, params)
 
     def question(self, key: str, **params: Any) -> Question:
-        entry = self._table[key]
+        entry = self._entry(key)
         return Question(self._fill(entry["speech"], params), self._fill(entry["reprompt"], params))
 
     def keys(self) -> set[str]:
-        return {key for key in self._table if key not in ("vars", "_comment")}
+        return {key for key in self._table if key not in ("vars", "_comment") and not key.endswith(PARTNER)}
 
 
 def locale_file(locale: str) -> str | None:

@@ -12,9 +12,9 @@ RenderDocument directive.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from functools import cache
-from importlib import resources
 from typing import Any, NamedTuple
 
 from skill.speech.ssml import Pause
@@ -73,8 +73,8 @@ class Screen(NamedTuple):
 
 
 def _load(name: str) -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(
-        (resources.files(__name__) / f"{name}.json").read_text("utf-8"))
+    with open(os.path.join(os.path.dirname(__file__), f"{name}.json"), encoding="utf-8") as source:
+        loaded: dict[str, Any] = json.load(source)  # not importlib.resources: see skill.speech.words
     return loaded
 
 
