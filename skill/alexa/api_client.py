@@ -23,17 +23,19 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
-import socket
-import ssl
 import threading
 import time
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 from ask_sdk_model.services.api_client import ApiClient
 from ask_sdk_model.services.api_client_request import ApiClientRequest
 from ask_sdk_model.services.api_client_response import ApiClientResponse
+
+if TYPE_CHECKING:  # socket and ssl load on the first call, not on a launch's cold start (~10 ms)
+    import socket
+    import ssl
 
 log = logging.getLogger(__name__)
 
@@ -131,6 +133,8 @@ class _Resolver:
         except ValueError:
             pass
         else:
+            import socket
+
             family = socket.AF_INET6 if literal.version == 6 else socket.AF_INET
             return [(family, (host, port))]
         key = (host, port)
@@ -150,6 +154,8 @@ class _Resolver:
         return lookup.addresses
 
     def _look_up(self, key: tuple[str, int], lookup: _Lookup) -> None:
+        import socket
+
         try:
             found = socket.getaddrinfo(key[0], key[1], type=socket.SOCK_STREAM)
             lookup.addresses = [(family, address) for family, _, _, _, address in found]
@@ -227,6 +233,8 @@ class AlexaApiClient(ApiClient):
     def _context(self) -> ssl.SSLContext:
         with self._tls_lock:
             if self._tls is None:
+                import ssl
+
                 import certifi
 
                 self._tls = ssl.create_default_context(cafile=certifi.where())
@@ -262,6 +270,8 @@ class AlexaApiClient(ApiClient):
 
     @staticmethod
     def _connect(addresses: list[tuple[Any, ...]], deadline: float) -> socket.socket:
+        import socket
+
         problem: OSError = OSError("no address to connect to")
         for family, address in addresses:
             sock = socket.socket(family, socket.SOCK_STREAM)
