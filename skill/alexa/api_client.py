@@ -23,6 +23,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
+import re
 import threading
 import time
 from collections.abc import Mapping
@@ -32,6 +33,8 @@ from urllib.parse import urlsplit
 from ask_sdk_model.services.api_client import ApiClient
 from ask_sdk_model.services.api_client_request import ApiClientRequest
 from ask_sdk_model.services.api_client_response import ApiClientResponse
+
+from skill.alexa.redact import redacted
 
 if TYPE_CHECKING:  # socket and ssl load on the first call, not on a launch's cold start (~10 ms)
     import socket
@@ -56,6 +59,20 @@ class RefusedCall(Exception):
 
 class CallFailed(Exception):
     """The call was made but gave no usable HTTP answer (timeout, reset, garbage)."""
+
+
+def describe(problem: BaseException) -> str:
+    """A failed call as it may be logged: the exception's type, and for this module's
+    own failures their message (the method, the path's shape, the cause's type); for
+    an HTTP error answer, its status. Never an id from the path, the answer or the token."""
+    from ask_sdk_model.services.service_exception import ServiceException
+
+    name = type(problem).__name__
+    if isinstance(problem, ServiceException):  # its message is ask-sdk's, or "Call to service failed: " + ours
+        return f"{name} (HTTP {problem.status_code}): {redacted(str(problem), 200)}"
+    if isinstance(problem, (RefusedCall, CallFailed)):
+        return f"{name}: {redacted(str(problem), 200)}"
+    return name
 
 
 class Target(NamedTuple):
@@ -96,7 +113,7 @@ def amazon_target(url: str) -> Target:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as problem:
-        raise RefusedCall(f"unreadable API URL: {problem}") from None
+        raise RefusedCall(f"unreadable API URL ({type(problem).__name__})") from None
     host = (parts.hostname or "").lower()
     if parts.scheme != "https":
         raise RefusedCall(f"Alexa API calls go over https only, not {parts.scheme or 'no scheme'}")
@@ -105,6 +122,19 @@ def amazon_target(url: str) -> Target:
     if port not in (None, 443):
         raise RefusedCall(f"Alexa API calls go to port 443, not {port}")
     return Target("https", host, 443, _path(parts.path, parts.query))
+
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]{0,15}(?:\.[A-Za-z][A-Za-z0-9]{0,31})?", re.ASCII)
+
+
+def path_shape(path: str) -> str:
+    """An API path as it may be logged: each segment that is not a plain word
+    (``v2``, ``devices``, ``System.timeZone``) is ``{id}``, and the query is dropped.
+    ``/v2/devices/amzn1.ask.device.X/settings/System.timeZone`` is
+    ``/v2/devices/{id}/settings/System.timeZone``."""
+    segments = path.split("?", 1)[0].split("/")
+    return "/".join(segment if not segment or (_WORD.fullmatch(segment) and not segment.lower().startswith("amzn"))
+                    else "{id}" for segment in segments)
 
 
 def _path(path: str, query: str) -> str:
@@ -202,8 +232,9 @@ class AlexaApiClient(ApiClient):
         try:
             status, answer_headers, answer = self._exchange(target, method, headers, body, deadline)
         except (OSError, ValueError, CallFailed) as problem:  # TimeoutError is an OSError
-            raise CallFailed(f"{method} {target.path.split('?')[0]}: {problem!r}") from None
-        log.debug("%s %s -> %d in %.0f ms", method, target.path, status, (time.monotonic() - started) * 1000)
+            raise CallFailed(f"{method} {path_shape(target.path)}: {type(problem).__name__}") from None
+        log.debug("%s %s -> %d in %.0f ms", method, path_shape(target.path), status,
+                  (time.monotonic() - started) * 1000)
         return ApiClientResponse(headers=answer_headers, body=answer.decode("utf-8", "replace"),
                                  status_code=status)
 

@@ -101,8 +101,10 @@ def device_time_zone(handler_input: Any, now: float | None = None) -> str | None
         factory = handler_input.service_client_factory  # ValueError when the skill has no API client
         zone = _valid_zone(factory.get_ups_service().get_system_time_zone(device_id))
     except Exception as problem:  # noqa: BLE001 - any failure means "unknown", which means night
+        from skill.alexa.api_client import describe
+
         log.info("time zone unknown (%s); assuming night, and not asking again for %d s",
-                 str(problem)[:200], RETRY_SECONDS)
+                 describe(problem), RETRY_SECONDS)
         ZONES.failed(device_id, now)
         return None
     ZONES.remember(device_id, zone, now)

@@ -34,6 +34,7 @@ from ask_sdk_model.services.reminder_management.trigger import Trigger  # noqa: 
 from ask_sdk_model.services.reminder_management.trigger_type import TriggerType  # noqa: E402
 from ask_sdk_model.services.service_exception import ServiceException  # noqa: E402
 
+from skill.alexa.api_client import describe  # noqa: E402
 from skill.conversation.bedtime_reminder import READWRITE as READWRITE  # noqa: E402
 from skill.conversation.bedtime_reminder import Outcome  # noqa: E402
 
@@ -79,7 +80,7 @@ def daily_request(hour: int, minute: int, zone: str | None, locale: str, text: s
 def _failure(problem: Exception) -> Outcome:
     """What a failed call means to the user."""
     if not isinstance(problem, ServiceException):
-        log.warning("reminder call failed: %s", str(problem)[:200])
+        log.warning("reminder call failed: %s", describe(problem))
         return Outcome("later")
     body = problem.body
     if isinstance(body, str):  # an answer the service client had no model for

@@ -60,6 +60,7 @@ def is_ours(envelope: Any, skill_ids: frozenset[str]) -> bool:
 def refuse_foreign(envelope: Any, skill_ids: frozenset[str]) -> None:
     """Raise ForeignSkill unless the envelope is for one of ``skill_ids`` (no ids: any)."""
     if skill_ids and not is_ours(envelope, skill_ids):
-        stated = ", ".join(sorted(application_ids(envelope)))[:MAX_LOGGED_CHARS]
+        # the ids' last characters only: enough to tell a wrong ALEXA_SKILL_ID, and no Alexa id in the log
+        stated = ", ".join(sorted(f"...{found[-8:]}" for found in application_ids(envelope)))[:MAX_LOGGED_CHARS]
         log.warning("refused a request for another skill (applicationId %s)", stated or "missing")
         raise ForeignSkill("the request is for another skill")

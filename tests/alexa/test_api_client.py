@@ -82,7 +82,7 @@ def test_a_dripping_answer_is_cut_off_at_the_deadline_and_leaves_no_thread(api):
         with pytest.raises(ServiceException) as failed:
             ups.get_system_time_zone("dev-1")
         assert time.monotonic() - started < 1.5
-        assert "timed out" in str(failed.value) or "deadline" in str(failed.value)
+        assert str(failed.value).endswith("GET /v2/devices/{id}/settings/System.timeZone: TimeoutError")
     assert own_threads() == before
 
 
