@@ -287,6 +287,7 @@ def test_every_heldout_safety_phrase_is_right_in_every_state_and_locale(how):
 
 def test_enough_of_the_heldout_batches_are_right_through_the_learned_hearing():
     outcomes = _all("learned")
+    assert outcomes, f"no held-out case in {HELDOUT}"
     right = sum(ok for _, ok, _ in outcomes)
     wrong = [_miss(case, got) for case, ok, got in outcomes if not ok]
     assert right / len(outcomes) >= LEARNED_TARGET, f"{right}/{len(outcomes)} right\n" + "\n".join(wrong[:60])
