@@ -19,11 +19,14 @@ from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
 
-from skill.alexa import preferences
+from skill.alexa import preferences, store
+from skill.alexa.redact import redacted
 
 log = logging.getLogger(__name__)
 
 QUIET_AFTER_FAULT_SECONDS = 15.0
+WRITE_ATTEMPTS = 4     # a write that meets this many newer records in a row gives up
+clock = time.time      # what bounds the times stored (see ``preferences.bounded``); tests may set it
 
 
 class _Health:
@@ -43,9 +46,9 @@ class _Health:
             self.failed_at = time.monotonic()
         if first:
             log.warning("preferences store: could not %s (%s: %s); answering with defaults until it is back",
-                        what, type(problem).__name__, problem)
+                        what, type(problem).__name__, redacted(str(problem)))
         else:
-            log.debug("preferences store still failing: could not %s (%s)", what, problem)
+            log.debug("preferences store still failing: could not %s (%s)", what, type(problem).__name__)
 
     def ok(self) -> None:
         if self.failed_at is None:
@@ -63,13 +66,31 @@ class Memory:
     """One request's view of the person's record.
 
     ``remembers`` is False when no store is configured: then nothing is read or
-    written, and ``read`` gives empty preferences."""
+    written, and ``read`` gives empty preferences.
+
+    Writes cannot undo a delete or lose another turn's change. With a store that
+    has conditional writes (``store.VersionedAdapter``: the SQLite store and the
+    DynamoDB one), a write stores only the fields this turn changed, on the record
+    as the store holds it, and only if that is still the record this turn read:
+
+    - changed by another turn since (its hold, its time zone): this turn's fields
+      are put on the newer record and written again, if that is still it;
+    - deleted since (forget-me, SkillDisabled), or deleted and made again: nothing
+      is written; this turn never makes a record that it read and that is gone;
+    - after this turn's own forget, nothing more is written in this turn.
+
+    A store without them (another ask-sdk adapter) is written whole, as before."""
 
     def __init__(self, handler_input: HandlerInput, remembers: bool) -> None:
         self._manager = handler_input.attributes_manager
+        self._envelope = handler_input.request_envelope
+        adapter = getattr(self._manager, "_persistence_adapter", None)  # the one ask-sdk was built with
+        self._versioned = adapter if isinstance(adapter, store.VersionedAdapter) else None
         self.remembers = remembers
         self._record: Mapping[str, Any] | None = None
+        self._stamp: store.Stamp | None = None
         self.writable = False
+        self.forgotten = False
         self._pending: dict[str, Any] = {}
 
     def read(self) -> preferences.Preferences | None:
@@ -81,14 +102,20 @@ class Memory:
         if HEALTH.resting():
             return None
         try:
-            record = preferences.check(self._manager.persistent_attributes)
+            record, stamp = self._load()
             found = preferences.read(record)
         except Exception as problem:  # PersistenceException, Unreadable, anything the store raised
             HEALTH.fault("read the record", problem)
             return None
         HEALTH.ok()
-        self._record, self.writable = record, True
+        self._record, self._stamp, self.writable = record, stamp, True
         return found
+
+    def _load(self) -> tuple[Mapping[str, Any], store.Stamp | None]:
+        if self._versioned is not None:
+            attributes, stamp = self._versioned.read(self._envelope)
+            return preferences.check(attributes), stamp
+        return preferences.check(self._manager.persistent_attributes), None
 
     @property
     def record(self) -> Mapping[str, Any]:
@@ -96,7 +123,8 @@ class Memory:
 
     def note(self, **changes: Any) -> None:
         """Changes to write at the end of the request (see ``flush``)."""
-        self._pending.update(changes)
+        if not self.forgotten:
+            self._pending.update(changes)
 
     def flush(self) -> bool:
         """Write the noted changes, if the record was read and they change it. True
@@ -106,18 +134,57 @@ class Memory:
             return True
         if not (self.writable and self._record is not None):
             return False
-        record = preferences.written(self._record, **changes)
-        if record == dict(self._record):
-            return True
+        changes = preferences.bounded(changes, int(clock()))
         try:
-            self._manager.persistent_attributes = record
-            self._manager.save_persistent_attributes()
+            if self._versioned is None:
+                return self._write_whole(changes)
+            return self._write_changes(self._versioned, changes)
         except Exception as problem:  # noqa: BLE001 - the answer goes on; the next read will tell
             HEALTH.fault("save the record", problem)
             return False
+
+    def _write_whole(self, changes: Mapping[str, Any]) -> bool:
+        assert self._record is not None
+        record = preferences.written(self._record, **changes)
+        if record == dict(self._record):
+            return True
+        self._manager.persistent_attributes = record
+        self._manager.save_persistent_attributes()
         HEALTH.ok()
         self._record = record
         return True
+
+    def _write_changes(self, adapter: store.VersionedAdapter, changes: Mapping[str, Any]) -> bool:
+        """Put ``changes`` on the record as stored, if it is still the one read."""
+        assert self._record is not None
+        seen, current, stamp = self._record, self._record, self._stamp
+        for _ in range(WRITE_ATTEMPTS):
+            changes = preferences.rebased(changes, seen, current)
+            record = preferences.written(current, **changes)
+            if record == dict(current):
+                self._record, self._stamp = current, stamp
+                return True
+            try:
+                stamp = adapter.write(self._envelope, record, stamp)
+            except store.Conflict:
+                seen = current
+                current, now = self._versioned_read(adapter)
+                if now is None or (stamp is not None and now.generation != stamp.generation):
+                    log.info("preferences record deleted while this request ran: not written")
+                    self._record, self._stamp, self.writable = {}, None, False
+                    return False
+                stamp = now
+                continue
+            HEALTH.ok()
+            self._record, self._stamp = record, stamp
+            return True
+        log.info("preferences record changed by %d other requests while this one ran: not written",
+                 WRITE_ATTEMPTS)
+        return False
+
+    def _versioned_read(self, adapter: store.VersionedAdapter) -> tuple[Mapping[str, Any], store.Stamp | None]:
+        attributes, stamp = adapter.read(self._envelope)
+        return preferences.check(attributes), stamp
 
     def update(self, **changes: Any) -> bool:
         """Write these changes now (with any noted before)."""
@@ -125,7 +192,8 @@ class Memory:
         return self.flush()
 
     def forget(self) -> bool:
-        """Delete the record. True if it is gone (or there is no store to hold one)."""
+        """Delete the record. True if it is gone (or there is no store to hold one).
+        Nothing is written after it in this request, whatever was noted."""
         if not self.remembers:
             return True
         try:
@@ -134,5 +202,6 @@ class Memory:
             HEALTH.fault("delete the record", problem)
             return False
         HEALTH.ok()
-        self._record, self.writable = {}, True
+        self._record, self._stamp, self.writable, self.forgotten = {}, None, False, True
+        self._pending.clear()
         return True

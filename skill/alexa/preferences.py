@@ -15,9 +15,11 @@ is here, and nothing else is ever written:
       "reminder_offered_at": 1764633600  # when the nightly bedtime reminder was offered
     }
 
-Times are whole seconds since 1970 (UTC), from the request's own timestamp.
-Every field may be missing. Never stored: symptoms, rounds, how often or when
-cramps happen, anything said.
+Times are whole seconds since 1970 (UTC), from the request's own timestamp, but
+never later than the clock allows (``bounded``: a request stamped 9999 is stored
+as now); a stored time later than that counts as missing. Every field may be
+missing. Never stored: symptoms, rounds, how often or when cramps happen,
+anything said.
 
 Reading is tolerant: an unknown field, or one written by a newer version, is
 kept as it is when the record is written back; a known field with a value this
@@ -40,6 +42,8 @@ WEEK = 7 * 24 * 3600
 TIME_ZONE_FRESH_FOR = 24 * 3600   # a device's time zone is read again after a day
 MAX_DEVICES = 20                  # time zones kept; the least recently read go first
 FIELDS = ("v", "disclaimer_full_at", "disclaimer_short_at", "hold", "time_zones", "reminder_offered_at")
+TIMES = ("disclaimer_full_at", "disclaimer_short_at", "reminder_offered_at")
+CLOCK_SLACK = 5 * 60              # how far ahead of the clock a request's time may be, seconds
 
 
 class TimeZone(NamedTuple):
@@ -122,14 +126,49 @@ def written(record: Mapping[str, Any], **changes: Any) -> dict[str, Any]:
     return {name: value for name, value in out.items() if value is not None}
 
 
+def bounded(changes: Mapping[str, Any], clock: int) -> dict[str, Any]:
+    """``changes`` with every time later than ``clock`` + CLOCK_SLACK set to ``clock``:
+    a request from the far future cannot set a time that silences the disclaimer."""
+    def bound(value: Any) -> Any:
+        return clock if isinstance(value, int) and value > clock + CLOCK_SLACK else value
+
+    out = {name: bound(value) if name in TIMES else value for name, value in changes.items()}
+    zones = changes.get("time_zones")
+    if isinstance(zones, Mapping):
+        out["time_zones"] = {device: {**entry, "read_at": bound(entry.get("read_at"))}
+                             if isinstance(entry, Mapping) else entry for device, entry in zones.items()}
+    return out
+
+
+def rebased(changes: Mapping[str, Any], seen: Mapping[str, Any], current: Mapping[str, Any]) -> dict[str, Any]:
+    """The changes a turn made to the record it saw (``seen``), as changes to the record
+    the store holds now (``current``): each field as the turn set it, and in
+    ``time_zones`` only the devices it read (or dropped), so that a device another
+    turn stored meanwhile is kept."""
+    out = dict(changes)
+    zones = changes.get("time_zones")
+    if isinstance(zones, Mapping):
+        before = seen.get("time_zones")
+        before = before if isinstance(before, Mapping) else {}
+        now = current.get("time_zones")
+        merged = {device: entry for device, entry in (now if isinstance(now, Mapping) else {}).items()
+                  if device in zones or device not in before}
+        merged.update({device: entry for device, entry in zones.items() if before.get(device) != entry})
+        kept = sorted(_time_zones(merged).items(), key=lambda item: item[1].read_at, reverse=True)[:MAX_DEVICES]
+        out["time_zones"] = {device: {"zone": entry.zone, "read_at": entry.read_at} for device, entry in kept}
+    return out
+
+
 # --- what the skill asks of a record ------------------------------------------------
 
 def disclaimer_due(preferences: Preferences, now: int) -> str | None:
     """Which "I'm not a doctor" a session should open with: "full" the first time,
     "short" when a week has passed since either was said, else None."""
-    if preferences.disclaimer_full_at is None:
+    latest = now + CLOCK_SLACK  # a time later than this was never heard: it counts as missing
+    full, short = preferences.disclaimer_full_at, preferences.disclaimer_short_at
+    if full is None or full > latest:
         return "full"
-    last = max(preferences.disclaimer_full_at, preferences.disclaimer_short_at or 0)
+    last = max(full, short if short is not None and short <= latest else 0)
     return "short" if now - last >= WEEK else None
 
 

@@ -230,13 +230,13 @@ class CountingAdapter(SQLiteAdapter):
         super().__init__(path)
         self.calls: list[str] = []
 
-    def get_attributes(self, request_envelope):
+    def read(self, request_envelope):
         self.calls.append("get")
-        return super().get_attributes(request_envelope)
+        return super().read(request_envelope)
 
-    def save_attributes(self, request_envelope, attributes):
+    def write(self, request_envelope, attributes, expected):
         self.calls.append("save")
-        return super().save_attributes(request_envelope, attributes)
+        return super().write(request_envelope, attributes, expected)
 
     def delete_attributes(self, request_envelope):
         self.calls.append("delete")
@@ -272,12 +272,12 @@ class BrokenAdapter(SQLiteAdapter):
         super().__init__(path)
         self.down = True
 
-    def _run(self, what, statement, parameters):
+    def _cursor(self, what, statement, parameters):
         if self.down:
             from ask_sdk_core.exceptions import PersistenceException
 
             raise PersistenceException(f"could not {what} the store: connection refused")
-        return super()._run(what, statement, parameters)
+        return super()._cursor(what, statement, parameters)
 
 
 def test_with_the_store_down_the_skill_answers_anyway_and_logs_it_once(path, caplog):
