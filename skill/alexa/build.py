@@ -17,7 +17,7 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model.request_envelope import RequestEnvelope
 from ask_sdk_model.response_envelope import ResponseEnvelope
 
-from skill.alexa import handlers
+from skill.alexa import handlers, redact
 from skill.alexa.services import Services, services_from_environment
 from skill.conversation import policy
 from skill.conversation.reply import render
@@ -47,18 +47,80 @@ def _skill(host: str = "lambda") -> CustomSkill:
     return build_skill(services_from_environment(host=host))
 
 
+# Bounds on what a request may carry, checked before ask-sdk reads (and deep-copies) it.
+# The skill's own session attributes are a few levels deep and well under 2 KB; Alexa's
+# envelopes about ten levels.
+MAX_ATTRIBUTES_DEPTH = 16
+MAX_ATTRIBUTES_BYTES = 24 * 1024
+MAX_ENVELOPE_DEPTH = 64
+
+
+class Unreadable(ValueError):
+    """The envelope is not one the skill reads (not an object, nested too deep, no request)."""
+
+
 def answer(skill: CustomSkill, event: Any, context: Any = None) -> Envelope:
     """Answer one Alexa request envelope (a dict, as Lambda hands it over) with
     ``skill``, as a response envelope (a dict). Never raises: an envelope the SDK
-    cannot read still gets a spoken apology."""
+    cannot read still gets a spoken apology. Session attributes too deep or too large
+    are dropped before ask-sdk copies them: the conversation starts afresh."""
     try:
-        envelope = skill.serializer.deserialize(json.dumps(event), RequestEnvelope)
+        event = bounded(event)
+        try:
+            envelope = skill.serializer.deserialize(json.dumps(event), RequestEnvelope)
+        except Exception as problem:  # the SDK's SerializationException, and the like
+            raise Unreadable(f"the SDK cannot read it ({type(problem).__name__})") from None
         if not isinstance(envelope, RequestEnvelope) or envelope.request is None:
-            raise ValueError("not an Alexa request envelope")
+            raise Unreadable("not an Alexa request envelope")
         return _as_envelope(skill.serializer.serialize(skill.invoke(envelope, context)))
-    except Exception:
-        log.exception("could not answer the request")
-        return _apology(skill, event)
+    except Unreadable as problem:
+        log.warning("could not answer the request: %s", problem)
+    except Exception as problem:
+        log.error("could not answer the request\n%s", redact.failure(problem))
+    return _apology(skill, event)
+
+
+def bounded(event: Any) -> Any:
+    """``event`` if its session attributes are within MAX_ATTRIBUTES_DEPTH and
+    MAX_ATTRIBUTES_BYTES, else a copy without them (logged, one line). Unreadable if
+    the envelope itself is nested deeper than MAX_ENVELOPE_DEPTH. Walked without
+    recursion, and no further than the bounds."""
+    if not isinstance(event, dict):
+        raise Unreadable(f"the envelope is a {type(event).__name__}, not an object")
+    session = event.get("session")
+    attributes = session.get("attributes") if isinstance(session, dict) else None
+    if attributes is not None:
+        problem = _beyond(attributes, MAX_ATTRIBUTES_DEPTH, MAX_ATTRIBUTES_BYTES)
+        if problem:
+            log.warning("session attributes %s; starting fresh", problem)
+            event = {**event, "session": {**session, "attributes": {}}}  # type: ignore[dict-item]
+    problem = _beyond(event, MAX_ENVELOPE_DEPTH, None)
+    if problem:
+        raise Unreadable(f"the envelope is {problem}")
+    return event
+
+
+def _beyond(value: Any, max_depth: int, max_bytes: int | None) -> str | None:
+    """Why ``value`` is out of bounds ("nested too deep", "too large"), or None. Its
+    size is counted as its JSON would be, near enough."""
+    size, stack = 0, [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+            size += 2 + sum(len(key) + 4 if isinstance(key, str) else 8 for key in node)
+        elif isinstance(node, list):
+            children = node
+            size += 2 + len(node)
+        else:
+            size += len(node) + 2 if isinstance(node, str) else 8
+            children = ()
+        if children and depth >= max_depth:
+            return f"nested deeper than {max_depth}"
+        if max_bytes is not None and size > max_bytes:
+            return f"over {max_bytes} bytes"
+        stack.extend((child, depth + 1) for child in children)
+    return None
 
 
 def handle_event(event: Any, context: Any = None, *, host: str = "lambda") -> Envelope:

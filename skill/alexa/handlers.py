@@ -22,7 +22,7 @@ from ask_sdk_model.slot import Slot
 from ask_sdk_model.ui.reprompt import Reprompt
 from ask_sdk_model.ui.ssml_output_speech import SsmlOutputSpeech
 
-from skill.alexa import local_time, preferences, reminders
+from skill.alexa import local_time, preferences, redact, reminders
 from skill.alexa.memory import Memory
 from skill.alexa.preferences import Preferences
 from skill.conversation import bedtime_reminder, policy, state
@@ -346,7 +346,7 @@ class SessionEndedHandler(AbstractRequestHandler):
         assert isinstance(request, SessionEndedRequest)  # can_handle saw to it
         log.info("session ended: %s", request.reason)
         if request.error is not None:
-            log.warning("session ended with an error: %s", request.error.message)
+            log.warning("session ended with an error: %s", redact.redacted(str(request.error.message)))
         if handler_input.request_envelope.session is not None:  # keep nothing: echo no attributes
             handler_input.attributes_manager.session_attributes = {}
         return Response()
@@ -371,7 +371,7 @@ class ErrorHandler(AbstractExceptionHandler):
         return True
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
-        log.error("request failed", exc_info=exception)
+        log.error("request failed\n%s", redact.failure(exception))  # no Alexa id, and not thousands of lines
         try:
             current = _state(handler_input)
         except Exception:  # the session itself is unreadable
