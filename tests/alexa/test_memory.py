@@ -34,8 +34,9 @@ def holds(said) -> float:
 
 
 def stamp(day: int, hour: int = 3) -> str:
-    """A request time: ``day`` days after 1 December 2026, at ``hour`` UTC."""
-    return f"2026-12-{1 + day:02d}T{hour:02d}:00:00Z"
+    """A request time: ``day`` days after 1 November 2026, at ``hour`` UTC (in the past:
+    a time later than the clock is not stored as it is, see test_clock)."""
+    return f"2026-11-{1 + day:02d}T{hour:02d}:00:00Z"
 
 
 @pytest.fixture
