@@ -253,3 +253,33 @@ def test_two_devices_launched_at_once_both_keep_their_time_zone(inner, alexa_api
     zones = stored(inner)["time_zones"]
     assert {device: entry["zone"] for device, entry in zones.items()} == {
         "amzn1.ask.device.KITCHEN": "Europe/London", "amzn1.ask.device.BEDROOM": "Australia/Sydney"}
+
+
+# --- records written before stamps ------------------------------------------------------------
+
+def legacy(inner: VersionedAdapter, record: dict[str, Any]) -> None:
+    """A record as an older version (or ask-sdk's own save) wrote it: no stamp."""
+    if isinstance(inner, SQLiteAdapter):
+        inner.read(envelope_for())  # the table, with its stamp columns
+        inner._run("write", "INSERT INTO preferences (id, attributes) VALUES (?, ?)", (USER, json.dumps(record)))
+    else:
+        inner.save_attributes(envelope_for(), record)  # the official adapter's PutItem
+    assert inner.read(envelope_for())[1] == store.Stamp("", 0)
+
+
+def test_a_record_written_before_stamps_is_written_conditionally_too(inner):
+    legacy(inner, {"v": 1, "hold": 20})
+    chat(inner, BEFORE).open()
+    assert stored(inner)["disclaimer_full_at"] == seconds(BEFORE)
+    chat(inner, AFTER).say("SetHoldIntent", seconds=40)
+    record, stamp = inner.read(envelope_for())
+    assert record["hold"] == 40 and stamp == store.Stamp("", 2)
+
+
+def test_a_forget_of_a_record_written_before_stamps_is_not_undone_either(inner):
+    legacy(inner, {"v": 1, "hold": 20})
+    barrier = Barrier(inner, "LaunchRequest")
+    launch = Held(barrier, chat(barrier, BEFORE).open)
+    chat(barrier, AFTER).say("ForgetMeIntent")
+    launch.finish()
+    assert stored(inner) is None
