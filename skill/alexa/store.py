@@ -8,8 +8,13 @@
   ``DYNAMODB_PERSISTENCE_REGION`` is honoured too.
 - ``sqlite:///ABSOLUTE/PATH``, or ``sqlite:`` for ``preferences.sqlite3`` in the
   user's data folder: one file, created on first use, safe with several
-  processes and threads (WAL, a busy timeout).
+  processes and threads (WAL, a busy timeout), readable by its owner only.
 - ``none``: remember nothing.
+
+Both stores are ask-sdk persistence adapters that can also write conditionally
+(``VersionedAdapter``): a record is read with its ``Stamp`` and written only if it
+is still that record, so that a turn cannot undo a delete or lose another turn's
+change (see ``skill.alexa.memory``).
 
 When nothing is set, Lambda remembers nothing and the local hosts (``serve``,
 ``chat``, ``say``) use ``sqlite:``. boto3, the DynamoDB adapter and sqlite3 are
