@@ -167,7 +167,8 @@ logging.basicConfig(level=logging.WARNING, stream=sys.stdout, format="WARNING %(
 from skill.alexa import store
 adapter = store.from_setting("dynamodb://preferences")
 import boto3, botocore, urllib3, ask_sdk_dynamodb
-print(json.dumps({"adapter": type(adapter).__name__,
+from ask_sdk_dynamodb.adapter import DynamoDbAdapter
+print(json.dumps({"adapter": type(adapter).__name__, "official": isinstance(adapter, DynamoDbAdapter),
                   "files": {m.__name__: m.__file__ for m in (boto3, botocore, urllib3, ask_sdk_dynamodb)}}))
 """
 
@@ -184,7 +185,7 @@ def test_the_zip_builds_the_dynamodb_store_on_the_runtimes_boto3(unpacked):
     *warnings, last = result.stdout.strip().splitlines()
     assert warnings == []  # this machine's boto3 is above the floor
     ran = json.loads(last)
-    assert ran["adapter"] == "DynamoDbAdapter"
+    assert ran["adapter"] == "VersionedDynamoDbAdapter" and ran["official"]  # the official one, made conditional
     assert ran["files"]["boto3"].startswith(str(runtime)) and ran["files"]["botocore"].startswith(str(runtime))
     assert ran["files"]["urllib3"].startswith(str(unpacked))  # the zip's, ahead of the runtime's
     assert ran["files"]["ask_sdk_dynamodb"].startswith(str(unpacked))
@@ -199,7 +200,7 @@ def test_a_boto3_older_than_the_floor_is_logged_when_the_store_is_built(monkeypa
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setattr(botocore, "__version__", "1.29.90")  # the first python3.11 runtime's
     with caplog.at_level(logging.WARNING, logger="skill.alexa.store"):
-        assert type(store.dynamodb_adapter("preferences")).__name__ == "DynamoDbAdapter"
+        assert type(store.dynamodb_adapter("preferences")).__name__ == "VersionedDynamoDbAdapter"
     assert "botocore 1.29.90 is older than 1.34.63" in caplog.text
     assert not [record for record in caplog.records if record.getMessage().startswith("boto3 ")]
     assert store.check_aws_sdk({"boto3": "1.34.63"}) == []
