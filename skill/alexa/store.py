@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import secrets
 import sys
 import threading
 from abc import abstractmethod
@@ -88,6 +87,8 @@ class Conflict(PersistenceException):
 
 
 def new_generation() -> str:
+    import secrets  # hashlib and hmac: only when a record is made, not on every cold start
+
     return secrets.token_hex(8)
 
 
