@@ -380,16 +380,20 @@ class ErrorHandler(AbstractExceptionHandler):
 
 
 class ReminderHandler(AbstractRequestHandler):
-    """The nightly stretch reminder: set, change, check, cancel, and the voice consent
-    (Connections.SendRequest AskFor, then the Connections.Response). The words and the
-    decisions are in ``skill.conversation.bedtime_reminder``; the calls in ``reminders``."""
+    """The nightly stretch reminder: set, change, check, cancel, the yes or no to the
+    time said back before it is set, and the voice consent (Connections.SendRequest
+    AskFor, then the Connections.Response). The words and the decisions are in
+    ``skill.conversation.bedtime_reminder``; the calls in ``reminders``."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         request = handler_input.request_envelope.request
         if is_request_type("Connections.Response")(handler_input):
             return getattr(request, "name", None) == "AskFor"
         if is_request_type("IntentRequest")(handler_input):
-            return getattr(getattr(request, "intent", None), "name", None) in bedtime_reminder.INTENTS
+            name = getattr(getattr(request, "intent", None), "name", None)
+            if name in bedtime_reminder.ANSWERS:  # yes or no: to the time said back, if that was asked
+                return _state(handler_input).asked == bedtime_reminder.CONFIRM
+            return name in bedtime_reminder.INTENTS
         return False
 
     def handle(self, handler_input: HandlerInput) -> Response:
@@ -417,9 +421,18 @@ class ReminderHandler(AbstractRequestHandler):
                 outcome = self._set(handler_input, time_, locale, words)
         else:
             intent = request.intent  # type: ignore[union-attr]
-            plan = bedtime_reminder.plan(intent.name, _slot_text(get_slot(handler_input, "time")))
+            heard = _slot_text(get_slot(handler_input, "time"))
+            try:
+                plan = bedtime_reminder.plan(intent.name, heard, current)
+            except ValueError as problem:  # a time said back that the skill never said: not ours
+                log.warning("session attributes unusable (%s); starting fresh", problem)
+                current = state.State()
+                if intent.name in bedtime_reminder.ANSWERS:  # a yes or no to nothing asked
+                    return _respond(handler_input, policy.respond(current, policy.Turn(intent.name, night=night)),
+                                    night)
+                plan = bedtime_reminder.plan(intent.name, heard, current)
             if plan.action == "set" and plan.time is not None and not reminders.granted(handler_input):
-                # Ask for the permission by voice, carrying what the user asked for.
+                # Ask for the permission by voice, carrying the time the user confirmed.
                 log.info("asking for the reminders permission by voice")
                 return Response(directives=[SendRequestDirective(
                     name="AskFor", token=bedtime_reminder.token(plan.time),
@@ -435,7 +448,12 @@ class ReminderHandler(AbstractRequestHandler):
                 outcome = None
         if outcome is not None and outcome.kind == "no_permission":
             card = True
-        response = _respond(handler_input, bedtime_reminder.said(current, plan, outcome), night)
+        reply, next_state = bedtime_reminder.said(current, plan, outcome)
+        response = _respond(handler_input, (reply, next_state), night)
+        if reply.ask == bedtime_reminder.CONFIRM:
+            # While the time is said back, a time said instead of yes or no ("no, ten
+            # thirty") is heard as the time slot, as it is while the time is asked for.
+            response.directives = (response.directives or []) + _elicit_time(handler_input) or None
         if card:
             response.card = AskForPermissionsConsentCard(permissions=[bedtime_reminder.READWRITE])
         return response

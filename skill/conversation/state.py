@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 VERSION = 1
 QUESTIONS = frozenset({"stretch", "menu", "start", "easing", "prevention",
                        "bedtime", "next_round", "resume", "why", "reminder_offer",
-                       "reminder_time"})
+                       "reminder_time", "reminder_confirm"})
 ROUTINE_QUESTIONS = frozenset({"easing", "next_round", "resume"})  # asked only mid-routine
 
 

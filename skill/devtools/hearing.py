@@ -301,16 +301,35 @@ class Understood:
         return f"{self.intent}{slots}"
 
 
+# How people say which half of the day a time is in, after the time, and the half it
+# means: "three a.m.", "3 pm", and Amazon's own example "four in the morning" ("04:00").
+# "at night" is the evening up to eleven, and the small hours after midnight.
+_HALVES: dict[tuple[str, ...], str] = {
+    ("a", "m"): "a", ("am",): "a", ("p", "m"): "p", ("pm",): "p",
+    ("in", "the", "morning"): "a", ("in", "the", "afternoon"): "p", ("in", "the", "evening"): "p",
+    ("at", "night"): "night",
+}
+# Times with a name of their own.
+_NAMED = {("midnight",): "00:00", ("twelve", "midnight"): "00:00", ("12", "midnight"): "00:00",
+          ("noon",): "12:00", ("midday",): "12:00", ("twelve", "noon"): "12:00", ("12", "noon"): "12:00"}
+
+
 def time_of_day(tokens: tuple[str, ...]) -> str | None:
-    """Words for a time of day as AMAZON.TIME writes it: "nine thirty" -> "09:30",
-    "nine thirty p m" -> "21:30", "ten o'clock" -> "10:00", "nine oh five" -> "09:05";
-    None if they are not one ("two three")."""
+    """Words for a time of day as AMAZON.TIME writes it, 24-hour "hh:mm" and nothing
+    more (Amazon's slot type reference: "four in the morning" -> "04:00", "two p m" ->
+    "14:00"): "nine thirty" -> "09:30", "nine thirty p m" -> "21:30", "ten o'clock" ->
+    "10:00", "nine oh five" -> "09:05", "three a.m." / "3 am" / "3 a. m." -> "03:00",
+    "midnight" -> "00:00". An hour said without a.m. or p.m. comes as it was said
+    ("three" -> "03:00"), so "three" and "three a.m." are the same value. None if the
+    words are not a time ("two three")."""
     words = [word for word in tokens if word not in ("o'clock", "oclock")]
+    if tuple(words) in _NAMED:
+        return _NAMED[tuple(words)]
     half = None
-    if words[-2:] in (["p", "m"], ["a", "m"]):
-        half, words = words[-2], words[:-2]
-    elif words and words[-1] in ("pm", "am"):
-        half, words = words[-1][0], words[:-1]
+    for said, meant in _HALVES.items():
+        if len(words) > len(said) and tuple(words[-len(said):]) == said:
+            half, words = meant, words[:-len(said)]
+            break
     if not words or len(words) > 3:
         return None
     if len(words) == 1 and ":" in words[0]:
@@ -325,6 +344,8 @@ def time_of_day(tokens: tuple[str, ...]) -> str | None:
         minute = None if minute is None or (len(words) > 1 and minute < 10) else minute
     if hour is None or minute is None or not (0 <= hour <= 23 and 0 <= minute <= 59):
         return None
+    if half == "night":
+        half = "p" if 5 <= hour <= 11 else "a"
     if half == "p" and hour < 12:
         hour += 12
     elif half == "a" and hour == 12:

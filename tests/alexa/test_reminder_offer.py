@@ -61,7 +61,10 @@ def test_after_the_bedtime_stretch_it_offers_the_reminder_and_sets_it_with_conse
 
     heard = understand("nine thirty", "en-US", chat.eliciting)
     assert heard.describe() == "BedtimeReminderIntent time=09:30"
-    consent = chat.hear(heard)
+    said_back = chat.hear(heard)
+    assert said_back.speech == "So that's 9:30 p.m. every night. Is that right?"
+    assert alexa_api.reminders() == []
+    consent = chat.hear(understand("yes", "en-US", chat.eliciting))
     assert consent.asking_consent["token"] == "bedtime-reminder:21:30"
     assert alexa_api.reminders() == []
 
@@ -96,6 +99,8 @@ def test_no_to_the_bedtime_stretch_after_the_tips_offers_it_instead_of_goodbye(s
 def test_not_offered_when_a_reminder_is_set(skill, path, alexa_api):
     chat = Conversation(skill=skill, at=EVENING, token=TOKEN, granted=(READWRITE,))
     chat.say("BedtimeReminderIntent", time="21:00")
+    chat.say("AMAZON.YesIntent")
+    assert len(alexa_api.reminders(TOKEN)) == 1
     done = bedtime_to_the_end(Conversation(skill=skill, at=EVENING, token=TOKEN, granted=(READWRITE,)))
     assert done.ended and OFFER not in done.speech
     assert "reminder_offered_at" not in stored(path)
@@ -143,3 +148,18 @@ def test_a_red_flag_while_asked_for_a_time_still_gets_the_safety_answer(skill):
     chat.say("AMAZON.YesIntent")
     said = chat.hear(understand("my chest hurts", "en-US", chat.eliciting))
     assert said.speech.startswith(WORDS.text("safety.emergency")[:40]) and said.ended
+
+
+def test_after_the_offer_the_time_is_said_back_and_no_asks_for_it_again(skill, alexa_api):
+    chat = Conversation(skill=skill, at=EVENING, token=TOKEN, granted=(READWRITE,))
+    bedtime_to_the_end(chat)
+    chat.say("AMAZON.YesIntent")
+    said_back = chat.hear(understand("nine", "en-US", chat.eliciting))
+    assert said_back.speech == "So that's 9 p.m. every night. Is that right?"
+    again = chat.hear(understand("no", "en-US", chat.eliciting))
+    assert again.speech == f"Okay, not 9 p.m. then. {ASK_TIME}" and again.eliciting
+    assert chat.hear(understand("nine thirty", "en-US", chat.eliciting)).speech == \
+        "So that's 9:30 p.m. every night. Is that right?"
+    assert chat.say("AMAZON.YesIntent").speech == "Done. I'll remind you to stretch at 9:30 p.m. every night."
+    [held] = alexa_api.reminders(TOKEN)
+    assert held["trigger"]["scheduledTime"].endswith("T21:30:00")

@@ -230,3 +230,27 @@ def test_a_minute_under_ten_is_said_with_oh(said, value):
 
 def test_counting_is_not_a_time():
     assert understand("one two three").intent == FALLBACK
+
+
+# --- a.m. and p.m., as AMAZON.TIME writes them ----------------------------------------
+
+@pytest.mark.parametrize("said, value", [
+    ("3 am", "03:00"), ("three a.m.", "03:00"), ("3 a. m.", "03:00"), ("3am", "03:00"), ("3 A.M.", "03:00"),
+    ("three in the morning", "03:00"), ("four in the morning", "04:00"),  # Amazon's own example
+    ("two p m", "14:00"), ("3 pm", "15:00"), ("three p.m.", "15:00"), ("3:30 a.m.", "03:30"),
+    ("nine in the evening", "21:00"), ("four in the afternoon", "16:00"), ("ten at night", "22:00"),
+    ("twelve thirty a.m.", "00:30"), ("12 pm", "12:00"), ("midnight", "00:00"), ("noon", "12:00"),
+    ("three", "03:00"),  # said alone, as it was said: the same value as "three a.m."
+])
+def test_a_time_with_its_half_of_the_day_is_heard_as_alexa_writes_it(said, value):
+    assert u.time_of_day(tuple(words(said))) == value
+    eliciting = ("BedtimeReminderIntent", "time")
+    heard = understand(said, "en-US", eliciting)
+    assert (heard.intent, heard.slot("time").value) == ("BedtimeReminderIntent", value), said
+
+
+@pytest.mark.parametrize("said", ["remind me at 3 am", "remind me at three a.m.", "remind me at 3 a. m.",
+                                  "remind me at three in the morning"])
+def test_remind_me_at_3_am_is_heard_with_the_value_alexa_sends(said):
+    for locale in LOCALES:
+        assert understand(said, locale).describe() == "BedtimeReminderIntent time=03:00", (said, locale)
