@@ -40,6 +40,7 @@ SLOTS = {
     "symptom": policy.EMERGENCY_SYMPTOMS | policy.CLOT_SYMPTOMS,
     "change": HOLD_CHANGES,
     "time": "AMAZON.TIME",   # read by ReminderHandler
+    "who": frozenset({policy.PARTNER}),
 }
 # Besides the first turn of each session, the only turn that reads the record.
 READS_RECORD = frozenset({"SetHoldIntent"})
@@ -154,6 +155,10 @@ def read_turn(handler_input: HandlerInput, memory: Memory | None = None,
     leg = _resolved_id(leg_slot) or leg_heard.lower()
     symptom = _resolved_id(symptom_slot)
     unresolved = [] if leg in policy.LEG_IDS or not leg_heard else [leg_heard]
+    who_slot = get_slot(handler_input, "who")
+    partner = _resolved_id(who_slot) == policy.PARTNER
+    if not partner and _heard(who_slot):
+        unresolved.append(_heard(who_slot))
     if symptom is None and _heard(symptom_slot):
         symptom = "unknown"
         unresolved.append(_heard(symptom_slot))
@@ -168,6 +173,7 @@ def read_turn(handler_input: HandlerInput, memory: Memory | None = None,
         change=change if change in HOLD_CHANGES else None,
         usual_hold=usual_hold,
         disclaimer=disclaimer,
+        partner=partner,
     )
 
 
@@ -259,6 +265,8 @@ def _respond(handler_input: HandlerInput, outcome: policy.Outcome, night: bool =
     reply, next_state = outcome
     envelope = handler_input.request_envelope
     words = words_for(_locale(handler_input))
+    if next_state.partner:
+        words = words.partner()
     rendered = render(reply, words, night)
     if envelope.session is not None:
         next_state = next_state.but(last=reply, night=night)

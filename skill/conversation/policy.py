@@ -22,7 +22,7 @@ from skill.conversation.routines import (
     choose_hold,
     round_lines,
 )
-from skill.conversation.state import State
+from skill.conversation.state import MAX_MISSES, State
 
 # Symptom slot ids (see the SYMPTOM slot type in the interaction models).
 EMERGENCY_SYMPTOMS = frozenset({"chest_pain", "breathless"})
@@ -31,7 +31,10 @@ CLOT_SYMPTOMS = frozenset({"swelling", "tenderness", "redness", "warmth", "const
 LEG_IDS = LEGS | {"other"}
 OTHER_SIDE = {"left": "right", "right": "left"}
 # Intents whose answer is safety advice (validate keeps catch-all samples out of them).
-SAFETY_INTENTS = frozenset({"WarningSignsIntent", "ClotSignsIntent", "EmergencyIntent"})
+SAFETY_INTENTS = frozenset({"WarningSignsIntent", "ClotSignsIntent", "EmergencyIntent",
+                            "PregnancyWarningIntent", "CrisisIntent"})
+# Who-is-speaking slot ids: someone speaking for her ("my wife", "she").
+PARTNER = "partner"
 
 # Turns whose answer may be the greeting, which depends on the time of day.
 MAY_GREET = frozenset({"LaunchRequest", "AMAZON.NavigateHomeIntent", "AMAZON.StartOverIntent"})
@@ -55,6 +58,7 @@ class Turn(NamedTuple):
     usual_hold: int | None = None  # the hold the person keeps, when the store told us
     disclaimer: str | None = None  # "full", "short" or "none" is due (from the store); None: not known
     memory: str | None = None      # what the store did for this turn: "saved", "deleted", "off", "failed"
+    partner: bool = False          # someone speaks for her ("my wife has a cramp")
 
 
 Outcome = tuple[Reply, State]
@@ -63,9 +67,9 @@ Spoken = tuple[Reply, State]  # an outcome that is words to say, never a repeat
 
 def _fresh(state: State) -> State:
     """No routine and no question, but keep what the user told us about the leg, the
-    hold they keep, and how many relief holds they have had (the cap on holds in a
-    row holds all session)."""
-    return State(leg=state.leg, holds=state.holds, usual_hold=state.usual_hold)
+    hold they keep, who is speaking, and how many relief holds they have had (the cap
+    on holds in a row holds all session, whatever the routine)."""
+    return State(leg=state.leg, holds=state.holds, usual_hold=state.usual_hold, partner=state.partner)
 
 
 def _ask(state: State, say: Sequence[Piece], question: str) -> Spoken:
@@ -169,6 +173,8 @@ def start_relief(state: State, turn: Turn) -> Outcome:
 
 
 def start_bedtime(state: State, turn: Turn) -> Outcome:
+    if state.holds >= RELIEF.rounds:  # three holds already: no more stretching now, whatever the routine
+        return _not_eased()
     return _bedtime_from_round_one(state, choose_hold(None, BEDTIME, usual=state.usual_hold)[0])
 
 
@@ -262,11 +268,53 @@ def supplements(state: State, turn: Turn) -> Outcome:
     return _answer(state, [Line("supplements.answer")], "prevention")
 
 
+def _tell(state: State, say: Sequence[Piece]) -> Outcome:
+    """Answer, then ask again whatever was pending; asked nothing (a one-shot), just answer."""
+    if state.routine or state.asked:
+        return _reprompt(state, say)
+    return _end(say)
+
+
+def medicine(state: State, turn: Turn) -> Outcome:
+    """Any medicine, painkillers too: ask the clinician or a pharmacist first (FACTS 25)."""
+    return _tell(state, [Line("medicine.answer")])
+
+
+def warmth(state: State, turn: Turn) -> Outcome:
+    """'Can I use a heating pad?': warmth, massage and walking help (FACTS 13-14)."""
+    return _tell(state, [Line("warmth.answer")])
+
+
+def hold_length(state: State, turn: Turn) -> Outcome:
+    """'How long should I hold it?': the hold this routine uses, or the one kept."""
+    hold = state.hold or state.usual_hold or RELIEF.default_hold
+    return _tell(state, [Line("hold.length", {"hold": hold})])
+
+
 # --- safety: it beats any routine, in every state ------------------------------
 
 def emergency(state: State, turn: Turn) -> Outcome:
-    """Chest pain, breathlessness, an ambulance: the emergency number before anything else."""
+    """Chest pain, breathlessness, coughing blood, fainting, an ambulance: the emergency
+    number before anything else."""
     return _end([Line("safety.emergency")])
+
+
+def emergency_number(state: State, turn: Turn) -> Outcome:
+    """'What's the emergency number?': the number, calmly; no "call now"."""
+    return _tell(state, [Line("safety.emergency_number")])
+
+
+def pregnancy_warning(state: State, turn: Turn) -> Outcome:
+    """Bleeding, waters breaking, the baby moving less, a headache that will not go...
+    (FACTS 19-23): beyond this skill; the doctor, midwife or maternity unit now."""
+    say = [Line("safety.stop_routine")] if state.routine else []
+    return _end(say + [Line("safety.pregnancy")])
+
+
+def crisis(state: State, turn: Turn) -> Outcome:
+    """Thoughts of harming oneself or the baby (FACTS 24): the crisis line, someone to
+    talk to, and the session stays open: never an abrupt end."""
+    return _ask(_fresh(state), [Line("safety.crisis")], "crisis")
 
 
 def clot_signs(state: State, turn: Turn) -> Outcome:
@@ -354,6 +402,8 @@ def yes(state: State, turn: Turn) -> Outcome:
             return next_round(state, turn)
         case "reminder_offer" | "reminder_time":
             return _ask(_fresh(state), [], "reminder_time")
+        case "crisis":
+            return _end([Line("safety.crisis.number"), Line("safety.crisis.goodbye")])
         case "menu" | "start":
             return _ask(state, [], state.asked)
     return _ask(state, [Line("unexpected")], "start")
@@ -369,6 +419,8 @@ def no(state: State, turn: Turn) -> Outcome:
             return _end([Line("goodbye")])
         case "reminder_offer" | "reminder_time":
             return _end([Line("reminder.not_now")])
+        case "crisis":
+            return _end([Line("safety.crisis.goodbye")])
     return _ask(state, [Line("unexpected")], "start")
 
 
@@ -383,7 +435,12 @@ def help_(state: State, turn: Turn) -> Outcome:
 
 
 def fallback(state: State, turn: Turn) -> Outcome:
-    return _reprompt(state, [Line("fallback")])
+    """A miss. Alexa sends no words with it, so this is the last safety net: never the
+    same answer twice in a row, the clinician and the emergency number by the second
+    miss, and the third in a row ends kindly with them and how to start again."""
+    if state.misses + 1 >= MAX_MISSES:
+        return _end([Line("fallback.last")])
+    return _reprompt(state, [Line("fallback.again") if state.misses else Line("fallback")])
 
 
 def unsupported(state: State, turn: Turn | None) -> Outcome:
@@ -451,6 +508,12 @@ INTENTS: dict[str, Callable[[State, Turn], Outcome]] = {
     "WarningSignsIntent": warning_signs,
     "ClotSignsIntent": clot_signs,
     "EmergencyIntent": emergency,
+    "EmergencyNumberIntent": emergency_number,
+    "PregnancyWarningIntent": pregnancy_warning,
+    "CrisisIntent": crisis,
+    "MedicineIntent": medicine,
+    "WarmthIntent": warmth,
+    "HoldLengthIntent": hold_length,
     "CrampsNormalIntent": normal,
     "SupplementsIntent": supplements,
     "AMAZON.HelpIntent": help_,
@@ -467,6 +530,15 @@ INTENTS: dict[str, Callable[[State, Turn], Outcome]] = {
     "AMAZON.ResumeIntent": resume,
     "SetHoldIntent": set_hold,
     "ForgetMeIntent": forget_me,
+}
+
+
+#: A red flag in any words a slot caught, by how ``symptoms.judge`` heard them.
+RED_FLAG_ANSWERS: dict[str, Callable[[State, Turn], Outcome]] = {
+    symptoms.EMERGENCY: emergency,
+    symptoms.CRISIS: crisis,
+    symptoms.PREGNANCY: pregnancy_warning,
+    symptoms.CLOT: clot_signs,
 }
 
 
@@ -487,15 +559,19 @@ def respond(state: State, turn: Turn) -> Outcome:
     words a slot caught wins over whatever the intent was."""
     if turn.usual_hold is not None:  # read from the store at the session's start
         state = state.but(usual_hold=turn.usual_hold)
-    judged = symptoms.judge(turn.unresolved)
-    if judged == symptoms.EMERGENCY:
-        reply, next_state = emergency(state, turn)
-    elif judged == symptoms.CLOT:
-        reply, next_state = clot_signs(state, turn)
+    if turn.partner:
+        state = state.but(partner=True)
+    red_flag = RED_FLAG_ANSWERS.get(symptoms.judge(turn.unresolved) or "")
+    missed = False
+    if red_flag is not None:
+        reply, next_state = red_flag(state, turn)
     elif turn.intent == TOUCH:
         reply, next_state = touched(state, turn)
     else:
+        missed = turn.intent == "AMAZON.FallbackIntent" or turn.intent not in INTENTS
         reply, next_state = INTENTS.get(turn.intent, fallback)(state, turn)
+    next_state = next_state.but(misses=state.misses + 1 if missed and reply.ask else 0,
+                                partner=state.partner)
     if next_state.holds == state.holds and next_state.last_held:
         next_state = next_state.but(last_held=False)  # this response held no stretch
     elif next_state.holds > state.holds:

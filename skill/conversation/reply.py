@@ -82,11 +82,21 @@ def spoken(reply: Reply, words: Words) -> tuple[Said | ssml.Pause, ...]:
                  for part in reply.say)
 
 
+#: Answers that must be heard: spoken in the day voice even at night.
+URGENT = frozenset({"safety.emergency", "safety.emergency_number", "safety.pregnancy", "safety.crisis",
+                    "safety.clot", "safety.general", "fallback.again", "fallback.last"})
+
+
+def is_urgent(reply: Reply) -> bool:
+    return any(isinstance(part, Line) and part.key in URGENT for part in reply.say)
+
+
 @lru_cache(maxsize=1024)
 def render(reply: Reply, words: Words, night: bool = False) -> Rendered:
-    """The reply in one locale's words, as SSML (in the night voice at night). Cached:
-    many people hear the same rounds, and a reply's words never change while the
-    process runs."""
+    """The reply in one locale's words, as SSML: in the night voice at night, except an
+    urgent answer, which is spoken at normal volume and pace. Cached: many people hear
+    the same rounds, and a reply's words never change while the process runs."""
+    night = night and not is_urgent(reply)
     parts: list[ssml.Part] = [part if isinstance(part, ssml.Pause) else _text(part, words)
                               for part in reply.say]
     if reply.ask is None:

@@ -16,6 +16,8 @@ read as a fresh start, never an error. No health information is stored.
       "last_held": true,           # the last response held a relief stretch ("repeat" holds again)
       "usual_hold": 20,            # the hold the person keeps (from the store), 10 to 60
       "night": true,               # night at the device when the session began: speak softly
+      "misses": 1,                 # answers in a row the skill did not catch (0-2; the third ends it)
+      "partner": true,             # someone is speaking for her: the routine talks to the helper
       "last": {"say": ["relief.again", ["stretch.count", {"seconds": 10}], 10], "ask": "easing"}
     }
 
@@ -42,7 +44,8 @@ log = logging.getLogger(__name__)
 VERSION = 1
 QUESTIONS = frozenset({"stretch", "menu", "start", "easing", "prevention",
                        "bedtime", "next_round", "resume", "why", "reminder_offer",
-                       "reminder_time", "reminder_confirm"})
+                       "reminder_time", "reminder_confirm", "crisis"})
+MAX_MISSES = 3  # the third miss in a row ends the session kindly, with the safety line
 ROUTINE_QUESTIONS = frozenset({"easing", "next_round", "resume"})  # asked only mid-routine
 
 
@@ -58,13 +61,15 @@ class State(NamedTuple):
     last: Reply | None = None   # the last response, for "repeat"
     usual_hold: int | None = None
     night: bool | None = None   # None: not known yet in this session
+    misses: int = 0             # turns in a row that were not caught (AMAZON.FallbackIntent)
+    partner: bool = False       # someone speaks for her ("my wife has a cramp")
 
     def but(self, **changes: Any) -> State:
         return self._replace(**changes)
 
     def to_attributes(self) -> dict[str, Any]:
         attributes: dict[str, Any] = {"v": VERSION}
-        for name in ("routine", "round", "hold", "leg", "asked", "holds", "usual_hold"):
+        for name in ("routine", "round", "hold", "leg", "asked", "holds", "usual_hold", "misses"):
             value = getattr(self, name)
             if value:
                 attributes[name] = value
@@ -72,6 +77,8 @@ class State(NamedTuple):
             attributes["paused"] = True
         if self.last_held:
             attributes["last_held"] = True
+        if self.partner:
+            attributes["partner"] = True
         if self.night is not None:
             attributes["night"] = self.night
         if self.last is not None:
@@ -98,6 +105,9 @@ def _read(attributes: dict[str, Any]) -> State:
     usual_hold = attributes.get("usual_hold")
     if usual_hold is not None and not (_is_int(usual_hold) and MIN_HOLD <= usual_hold <= MAX_HOLD):
         raise ValueError("usual_hold")
+    misses = attributes.get("misses", 0)
+    if not (_is_int(misses) and 0 <= misses < MAX_MISSES):
+        raise ValueError("misses")
     if asked is not None and (asked not in QUESTIONS or (asked in ROUTINE_QUESTIONS and routine is None)):
         raise ValueError("asked")
     last_reply = None if last is None else _kept_reply(json.dumps(last, separators=(",", ":")))
@@ -107,7 +117,8 @@ def _read(attributes: dict[str, Any]) -> State:
     return State(routine=routine, round=round_, hold=hold, leg=leg, asked=asked,
                  paused=routine is not None and attributes.get("paused", False) is True,
                  holds=holds, last_held=attributes.get("last_held", False) is True,
-                 last=last_reply, usual_hold=usual_hold, night=night if isinstance(night, bool) else None)
+                 last=last_reply, usual_hold=usual_hold, night=night if isinstance(night, bool) else None,
+                 misses=misses, partner=attributes.get("partner", False) is True)
 
 
 MAX_KEPT_CHARS = 4096  # a kept reply is a few hundred characters; a longer one is not ours
