@@ -18,6 +18,13 @@ the slot only while the skill elicits it) and a dialog model in which the skill
 answers every turn itself (``SKILL_RESPONSE``), with the question's own words as the
 elicitation prompt that ASK requires.
 
+Concepts: ``"concepts"`` in base.json names small inventories of what a person can
+mean ("body_part": calf, foot, toes, the back of the knee...; "someone": my wife, she,
+the missus...), and a locale file may add its own words to a concept. A sample names
+a concept as ``<body_part>``, and stands for each of its entries, so a model is grown
+from a few sentence forms times the concepts, not from long phrase lists. An entry
+may itself hold choices, and name other concepts.
+
 A sample in the source may hold choices, written ``(a|b|c)``; an empty choice
 makes a part optional: ``(help|ease) my (left |)cramp`` is four samples. Choices
 nest. Expanded samples keep the source's order, and a sample that repeats an
@@ -31,10 +38,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
+from skill.conversation.policy import SAFETY_INTENTS
 from skill.devtools.model_files import not_a_project
 from skill.speech.words import LOCALES
 
@@ -99,6 +108,51 @@ def _spell(sequence: list[Any]) -> list[str]:
     return results
 
 
+def _widest(alternatives: list[list[Any]]) -> int:
+    """The most alternatives any choice in the pattern offers."""
+    return max([len(alternatives)] + [_widest(part) for sequence in alternatives
+                                      for part in sequence if not isinstance(part, str)])
+
+
+def _shortest(alternatives: list[list[Any]]) -> int:
+    lengths = [len(_pick(alternatives, 0, 0, plainest=True, only=index)) for index in range(len(alternatives))]
+    return lengths.index(min(lengths))
+
+
+def _pick(alternatives: list[list[Any]], i: int, salt: int, *, plainest: bool = False,
+          widest: int = 0, only: int | None = None) -> str:
+    """One sample of the choice: alternative ``i`` (moved on by ``salt``); with
+    ``plainest``, a choice narrower than ``widest`` takes its shortest alternative."""
+    if only is not None:
+        index = only
+    elif plainest and len(alternatives) < widest:
+        index = _shortest(alternatives)
+    else:
+        index = (i + salt) % len(alternatives)
+    text = ""
+    for number, part in enumerate(alternatives[index]):
+        text += part if isinstance(part, str) else _pick(part, i, salt * 31 + number + 1,
+                                                         plainest=plainest, widest=widest)
+    return text
+
+
+def cover(pattern: str) -> list[str]:
+    """Samples in which every alternative of every choice appears at least once: first
+    each alternative of the widest choice in the plainest sentence (every narrower
+    choice at its shortest, so an optional part left out), then the choices moving on
+    at their own pace so that they meet in varied company. As many samples as the
+    widest choice has alternatives, times VARIETY, not their product. A pattern whose
+    choices multiply past MAX_SPELLED is grown this way: variety, not restatement."""
+    alternatives, _ = _parse(pattern, 0, 0)
+    widest = _widest(alternatives)
+    seen: dict[str, None] = {}
+    for i in range(widest * VARIETY):
+        tidy = " ".join(_pick(alternatives, i, 0, plainest=i < widest, widest=widest).split())
+        if tidy:
+            seen.setdefault(tidy, None)
+    return list(seen)
+
+
 def expand(pattern: str) -> list[str]:
     """Every sample a source pattern stands for, spaces tidied, in order, without repeats."""
     alternatives, _ = _parse(pattern, 0, 0)
@@ -109,6 +163,28 @@ def expand(pattern: str) -> list[str]:
             if tidy:
                 seen.setdefault(tidy, None)
     return list(seen)
+
+
+_CONCEPT = re.compile(r"<([a-z_]+)>")
+#: How many times over ``cover`` walks the widest choice of a pattern: each alternative
+#: then appears in several different sentences, not in every one.
+VARIETY = 4
+#: A pattern with at most this many samples is spelled out in full; a safety intent's
+#: up to SAFETY_SPELLED, since a red flag must be heard in every wording it is taught.
+MAX_SPELLED = 200
+SAFETY_SPELLED = 600
+
+
+def with_concepts(pattern: str, concepts: dict[str, list[str]], where: str, depth: int = 0) -> str:
+    """The pattern with each ``<concept>`` written out as the choice of its entries."""
+    def choice(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in concepts:
+            raise SourceError(f"{where}: {pattern!r} names the concept <{name}>, which no source defines")
+        if depth > 4:
+            raise SourceError(f"{where}: the concept <{name}> names itself, through others")
+        return "(" + "|".join(with_concepts(entry, concepts, where, depth + 1) for entry in concepts[name]) + ")"
+    return _CONCEPT.sub(choice, pattern)
 
 
 def _shape(sample: str) -> str:
@@ -168,6 +244,13 @@ def build(locale: str, source: Path) -> dict[str, Any]:
         entry["name"]: [{"id": value["id"], "value": value["value"],
                          "synonyms": list(value.get("synonyms", []))} for value in entry["values"]]
         for entry in base.get("types", [])}
+    concepts: dict[str, list[str]] = {}
+    for concept_source in [base, *_chain(source, locale)]:
+        for name, entries in (concept_source.get("concepts") or {}).items():
+            if not (isinstance(entries, list) and all(isinstance(entry, str) for entry in entries)):
+                raise SourceError(f"{source}: the concept {name} must be a list of strings")
+            concepts[name] = concepts.get(name, []) + [entry for entry in entries
+                                                       if entry not in concepts.get(name, [])]
     for addition in _chain(source, locale):
         where = f"{addition['_name']}.json"
         for name, entry in (addition.get("intents") or {}).items():
@@ -191,7 +274,7 @@ def build(locale: str, source: Path) -> dict[str, Any]:
             for slot in intent["slots"]:
                 if slot["name"] in entry["elicited"]:
                     slot["samples"] = _expanded(entry["elicited"][slot["name"]]["samples"])
-        intent["samples"] = _expanded(entry["patterns"])
+        intent["samples"] = _expanded(entry["patterns"], concepts, name)
         built.append(intent)
     language: dict[str, Any] = {
         "invocationName": base["invocationName"],
@@ -210,10 +293,15 @@ def build(locale: str, source: Path) -> dict[str, Any]:
     return {"interactionModel": document}
 
 
-def _expanded(patterns: list[str]) -> list[str]:
+def _expanded(patterns: list[str], concepts: dict[str, list[str]] | None = None, where: str = "") -> list[str]:
+    """Each pattern's samples, without repeats: spelled out in full when they are few,
+    else covered (``cover``), so that no pattern floods the model with restatements."""
     samples: dict[str, str] = {}
     for pattern in patterns:
-        for sample in expand(pattern):
+        written = with_concepts(pattern, concepts or {}, where)
+        spelled = expand(written)
+        most = SAFETY_SPELLED if where in SAFETY_INTENTS else MAX_SPELLED
+        for sample in spelled if len(spelled) <= most else cover(written):
             samples.setdefault(_shape(sample), sample)
     return list(samples.values())
 

@@ -137,7 +137,9 @@ def _heard(intent: str, slot: str | None = None) -> Judge:
 JUDGES: dict[tuple[str, str], Judge] = {
     ("emergency", "*"): _starts("safety.emergency"),
     ("emergency-number", "*"): _has("safety.emergency_number"),
-    ("clot", "*"): _both(_has("safety.clot"), _no_stretch),
+    # A clot sign gets the clot answer; a question ("could this be a DVT?") the warning
+    # signs, which name the same clot signs and the same "contact the doctor or midwife".
+    ("clot", "*"): _both(_has("safety.clot", "safety.general"), _no_stretch),
     ("pregnancy", "*"): _both(_has("safety.pregnancy"), _no_stretch),
     ("crisis", "*"): _both(_has("safety.crisis"), _stays),
     ("medicine", "*"): _has("medicine.answer"),
@@ -274,7 +276,7 @@ def test_every_batch_reads_and_names_only_known_states_locales_and_labels():
     assert batches(), f"no held-out batch in {HELDOUT}"
     for batch in batches():
         assert entries(batch), batch.path.name
-        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", batch.date), batch.path.name
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}(-\d+)?", batch.date), batch.path.name
     states = listening.reached(listening.path(STATES["time-ask"]), "en-US")
     assert states.eliciting == ("BedtimeReminderIntent", "time")  # the skill asks for the time
 
