@@ -113,13 +113,15 @@ HELD = "(the skill's reminders on the Alexa API stand-in now: "
 
 
 def test_chat_walks_the_reminder_conversation_and_says_what_the_skill_created():
-    done = run("chat", stdin="set a bedtime reminder\nnine thirty\nyes\ndo I have a reminder\n"
-                             "change it to ten\ncancel my bedtime reminder\n")
+    done = run("chat", stdin="set a bedtime reminder\nnine thirty\nyes\nyes\ndo I have a reminder\n"
+                             "change it to ten\nyes\ncancel my bedtime reminder\n")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert "Alexa: " + asked("reminder_time", "en-US").speech in lines
     assert "(heard as BedtimeReminderIntent time=09:30)" in done.stderr  # a bare time, while asked for one
-    consent_note = lines.index("you> nine thirty") + 1
+    said_back = lines.index("you> nine thirty") + 1  # the time is said back before anything is asked or set
+    assert lines[said_back] == "Alexa: So that's 9:30 p.m. every night. " + asked("reminder_confirm", "en-US").speech
+    consent_note = lines.index("you> yes") + 1
     assert lines[consent_note].startswith("(Alexa now asks, in its own words, whether Leg Cramp Helper may")
     assert "(Alexa sends the skill a Connections.Response: ACCEPTED)" in done.stderr
     assert "Alexa: Done. I'll remind you to stretch at 9:30 p.m. every night." in lines
@@ -134,7 +136,7 @@ def test_chat_walks_the_reminder_conversation_and_says_what_the_skill_created():
 
 @pytest.mark.parametrize("answer, status", [("no", "DENIED"), ("", "NOT_ANSWERED")])
 def test_chat_consent_refused_or_not_answered(answer, status):
-    done = run("chat", stdin=f"remind me to stretch every night at nine\n{answer}\n")
+    done = run("chat", stdin=f"remind me to stretch every night at nine\nyes\n{answer}\n")
     assert f"(Alexa sends the skill a Connections.Response: {status})" in done.stderr
     assert "Alexa: " + say("reminder.denied", "en-US") in done.stdout
     assert HELD not in done.stdout
@@ -142,7 +144,7 @@ def test_chat_consent_refused_or_not_answered(answer, status):
 
 def test_chat_offers_the_reminder_after_the_bedtime_stretch_once():
     bedtime = "bedtime stretch\nyes\nyes\n"
-    done = run("chat", stdin=f"{bedtime}yes\nnine p m\nyes\n{bedtime}")
+    done = run("chat", stdin=f"{bedtime}yes\nnine p m\nyes\nyes\n{bedtime}")
     assert done.returncode == 0, done.stderr
     out = done.stdout
     offer = asked("reminder_offer", "en-US").speech
@@ -214,11 +216,12 @@ def chat(text: str | io.StringIO, locale: str = "en-US", wav: str | None = None)
     return out.getvalue(), err.getvalue()
 
 
-def test_say_explains_the_consent_question_it_cannot_answer():
+def test_say_a_reminder_time_is_said_back_and_nothing_is_set():
+    # The yes (and then Alexa's consent question) is chat's: say is one answer.
     done = run("say", "remind me to stretch every night at nine thirty")
     assert done.returncode == 0, done.stderr
-    assert "(Alexa now asks, in its own words, whether Leg Cramp Helper may create and change your " \
-           "reminders; chat lets you answer it.)" in done.stdout
+    assert done.stdout.startswith("So that's 9:30 p.m. every night. " + asked("reminder_confirm", "en-US").speech)
+    assert HELD not in done.stdout
 
 
 def test_the_session_is_carried_from_turn_to_turn_as_alexa_does(sent):

@@ -1,5 +1,6 @@
 """The reminder conversation and its voice consent, as Alexa would judge it: asking
-for the time (Dialog.ElicitSlot on an elicitable slot), asking for the permission
+for the time (Dialog.ElicitSlot on an elicitable slot), saying the time back and
+waiting for a yes before anything else, asking for the permission
 (Connections.SendRequest AskFor, for a scope the manifest declares, the request in
 its token), and the answers to each Connections.Response Alexa may send (accepted:
 the reminder is created and said; denied or not answered: how to grant it, with a
@@ -107,7 +108,12 @@ def _walk(handler: Any, api: Any, locale: str, model: Any, scopes: set[str]) -> 
                       "model can elicit (a dialog model slot with samples)")
     where = f"{intent} at {TIME} without the permission"
     talk = session()
-    request = talk.say(intent, time=TIME)
+    said_back = talk.say(intent, time=TIME)
+    for message in _spoken(said_back, "saying the time back"):
+        yield where, message
+    if said_back.ended or said_back.asking_consent is not None or api.reminders():
+        yield where, "the time must be said back, and a yes waited for, before the permission is asked for"
+    request = talk.say("AMAZON.YesIntent")
     for message in ask_for_problems(request, scopes):
         yield where, message
     if api.reminders():
@@ -118,6 +124,7 @@ def _walk(handler: Any, api: Any, locale: str, model: Any, scopes: set[str]) -> 
     for status in ("DENIED", "NOT_ANSWERED"):
         again = session()
         again.say(intent, time=TIME)
+        again.say("AMAZON.YesIntent")
         said = again.consent(status)
         for message in _spoken(said, f"consent {status}") + _card_problems(said, scope, status):
             yield f"Connections.Response {status}", message
