@@ -34,7 +34,8 @@ EMERGENCY_TERMS = frozenset({
     "hit the floor", "out cold",
     "faint", "fainted", "fainting", "passed out", "pass out", "passing out", "blacked out",
     "collapse", "collapsed", "collapsing", "coughing blood", "coughing up blood", "cough up blood",
-    "coughed up blood", "coughing blood up", "blood when", "bringing up blood", "coughed blood", "unconscious",
+    "coughed up blood", "coughing blood up", "blood when i cough", "blood when she coughs", "bringing up blood",
+    "coughed blood", "unconscious",
     "not breathing",
 })
 #: Thoughts of harming oneself or the baby (FACTS 24): the crisis line, and the session stays open.
@@ -59,7 +60,7 @@ CRISIS_TERMS = frozenset({
     "thoughts of hurting", "thoughts about hurting", "thoughts of harming", "thoughts about harming",
     "thinking about hurting", "thinking of hurting", "thinking about harming", "thinking of harming",
     "going to hurt", "going to harm", "i'll hurt", "i'll harm", "i will hurt", "i will harm", "i might hurt",
-    "i might harm", "i could hurt", "i could harm", "kill the baby", "kill my baby",
+    "i might harm", "i could hurt", "i could harm", "kill the baby", "kill my baby", "ending everything",
 })
 #: The pregnancy warning signs beyond the leg (FACTS 19-23): the doctor, midwife or maternity unit now.
 PREGNANCY_TERMS = frozenset({
@@ -75,7 +76,8 @@ PREGNANCY_TERMS = frozenset({
     "fever", "temperature", "feverish", "vomiting", "throwing up", "being sick", "keep being sick",
     "can't stop being sick", "dizzy", "dizziness", "lightheaded", "light headed", "woozy",
     "racing", "pounding", "palpitations", "heart is beating fast", "heartbeat",
-    "been kicking", "spinning", "giddy", "spinny", "eyes are", "hazy", "less than normal", "gone still",
+    "been kicking", "head pain", "blood when i wipe", "blood when i wiped", "blood when i went", "spinning",
+    "giddy", "spinny", "eyes are", "hazy", "less than normal", "gone still",
     "completely still", "foggy", "fuzzy",
     "really still", "very still", "felt a kick", "any kicks", "a single kick", "any movement", "movement is less",
     "movement is", "movements are",

@@ -92,7 +92,9 @@ _SLOT = re.compile(r"\{(\w+)\}")
 
 def words(text: str) -> list[str]:
     """Lower-case words without punctuation, apostrophes or filler; letters spelled
-    out one by one ("D.V.T.", "g. p.") join into one word ("dvt", "gp")."""
+    out one by one ("D.V.T.", "g. p.") join into one word ("dvt", "gp"); a number of
+    three or more digits is said digit by digit ("911": "nine one one"), as a phone
+    number is heard."""
     raw = _WORD.findall(text.lower().replace("\u2019", "'"))
     out: list[str] = []
     letters: list[str] = []
@@ -103,9 +105,15 @@ def words(text: str) -> list[str]:
         if letters:
             out.extend(["".join(letters)] if len(letters) > 1 else letters)
             letters = []
-        if word:
+        if word.isdigit() and len(word) >= 3:  # "911", "000": speech recognition writes a phone number's digits
+            out.extend(DIGIT_NAMES[digit] for digit in word)
+        elif word:
             out.append(word)
     return [word.replace("'", "") for word in out if word not in FILLER]
+
+
+DIGIT_NAMES = dict(zip("0123456789", ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
+                                     "nine"), strict=True))
 
 
 def _stem(word: str) -> str:

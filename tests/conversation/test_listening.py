@@ -13,7 +13,8 @@ samples (the terminal's and the learned one) do.
 
 Safety phrases must be right in every state, through every way of hearing (through
 strict matching, those that are a model's own samples); the whole corpus at least
-97% right through the terminal's hearing and 80% through strict matching. ``python -m tests.conversation.test_listening`` prints the figures.
+97% right through the terminal's hearing and 80% through strict matching.
+``python -m tests.conversation.test_listening`` prints the figures.
 The held-out batches (``test_heldout``) reuse this machinery: ``reached``,
 ``hear`` and ``answer`` take a state as the turns that reach it (``path``).
 """
@@ -79,8 +80,9 @@ def reached(turns: Turns, locale: str) -> Conversation:
     return chat
 
 
-def _in_state(turns: Turns, locale: str) -> Conversation:
-    there = reached(turns, locale)
+def _in_state(state: Turns | str, locale: str) -> Conversation:
+    """A conversation in a state: one of STATES by name, or the turns that reach it."""
+    there = reached(path(STATES[state]) if isinstance(state, str) else state, locale)
     chat = Conversation(locale)
     chat.session_id, chat.attributes = there.session_id, copy.deepcopy(there.attributes)
     chat.transcript = list(there.transcript)
