@@ -25,7 +25,7 @@ from skill.speech.words import LOCALES
 MODELS = Path(__file__).resolve().parents[2] / "interaction_models"
 INVOCATION = "leg cramp helper"
 CUSTOM = {
-    "RelieveCrampIntent": {"leg": "LEG_SIDE", "seconds": "AMAZON.NUMBER"},
+    "RelieveCrampIntent": {"leg": "LEG_SIDE", "seconds": "AMAZON.NUMBER", "who": "SPEAKER"},
     "WhyCrampsIntent": {},
     "PreventCrampsIntent": {},
     "BedtimeStretchIntent": {},
@@ -34,6 +34,12 @@ CUSTOM = {
     "EmergencyIntent": {},
     "CrampsNormalIntent": {},
     "SupplementsIntent": {},
+    "EmergencyNumberIntent": {},
+    "PregnancyWarningIntent": {},
+    "CrisisIntent": {},
+    "MedicineIntent": {},
+    "WarmthIntent": {},
+    "HoldLengthIntent": {},
 }
 MIN_SAMPLES = 24          # dozens for every custom intent
 MIN_RELIEF_SAMPLES = 300  # hundreds for the cramp itself
@@ -115,7 +121,9 @@ def test_the_relief_intent_hears_hundreds_of_ways_of_saying_cramp(locale):
 @pytest.mark.parametrize("intent, samples", [
     ("RelieveCrampIntent", ["relieve cramp"]),   # the card's phrases, word for word
     ("WhyCrampsIntent", ["why cramps"]),
-    ("EmergencyIntent", ["call an ambulance", "what's the emergency number"]),
+    ("EmergencyIntent", ["call an ambulance", "I'm coughing up blood", "she fainted"]),
+    ("EmergencyNumberIntent", ["what's the emergency number"]),
+    ("PregnancyWarningIntent", ["I'm bleeding", "the baby isn't moving"]),
     ("AMAZON.YesIntent", ["better", "much better", "a bit better", "it's gone", "all good"]),
     ("AMAZON.NoIntent", ["not yet", "worse", "nope"]),
     ("AMAZON.StopIntent", ["I'm done", "that's enough"]),
