@@ -90,12 +90,16 @@ _WORD = re.compile(r"[a-z]+(?:'[a-z]+)*|[0-9]+")
 _SLOT = re.compile(r"\{(\w+)\}")
 
 
+# "uh huh", "mm hmm": a yes, not filler, whatever the spelling.
+_AGREEMENT = re.compile(r"\b(?:uh[- ]?huh|mm[- ]?hmm|mhm|mm hm)\b")
+
+
 def words(text: str) -> list[str]:
     """Lower-case words without punctuation, apostrophes or filler; letters spelled
     out one by one ("D.V.T.", "g. p.") join into one word ("dvt", "gp"); a number of
     three or more digits is said digit by digit ("911": "nine one one"), as a phone
     number is heard."""
-    raw = _WORD.findall(text.lower().replace("\u2019", "'"))
+    raw = _WORD.findall(_AGREEMENT.sub(" yes ", text.lower().replace("\u2019", "'")))
     out: list[str] = []
     letters: list[str] = []
     for word in raw + [""]:
