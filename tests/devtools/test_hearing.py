@@ -187,16 +187,10 @@ def test_built_in_phrases_are_only_for_amazon_built_ins():
     assert all(name.startswith("AMAZON.") for name in BUILT_IN_PHRASES)
 
 
-def test_each_model_is_compiled_once_and_matching_is_quick():
-    import time
-
-    u.compiled("en-AU")
-    start = time.perf_counter()
-    for text in ("my left calf has really seized up tonight", "what if my leg feels warm to touch",
-                 "I think I might have a cramp in my right leg"):
-        understand.__wrapped__(text, "en-AU")
-    assert time.perf_counter() - start < 0.5
+def test_each_model_is_compiled_once():
+    """(How fast matching is belongs to a benchmark, not to a timed assertion here.)"""
     assert u.compiled("en-AU") is u.compiled("en-AU")
+    assert understand.__wrapped__("my left calf has really seized up tonight", "en-AU").intent == "RelieveCrampIntent"
 
 
 # --- where the models come from ------------------------------------------------------
