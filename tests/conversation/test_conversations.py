@@ -267,8 +267,8 @@ def test_signs_of_a_clot_point_to_the_doctor_and_the_emergency_number(symptom):
 def test_warning_signs_without_a_symptom_give_the_general_safety_answer():
     said = Conversation().say("WarningSignsIntent")
     assert said.ended
-    assert said.speech.startswith("If you have chest pain or sudden shortness of breath, "
-                                  "that's an emergency: call nine one one at once.")
+    assert said.speech.startswith("If you have chest pain, sudden shortness of breath, cough up blood or feel "
+                                  "faint, that's an emergency: call nine one one at once.")
     assert "contact your doctor or midwife if the pain stays" in said.speech
 
 
@@ -429,7 +429,7 @@ def test_an_intent_the_skill_does_not_know_is_treated_as_fallback():
     ("WhyCrampsIntent", "In pregnancy, your heart, kidneys and circulation work harder"),
     ("PreventCrampsIntent", "Here are a few tips."),
     ("BedtimeStretchIntent", "Let's stretch both calves"),
-    ("WarningSignsIntent", "If you have chest pain or sudden shortness of breath"),
+    ("WarningSignsIntent", "If you have chest pain, sudden shortness of breath, cough up blood or feel faint"),
     ("AMAZON.HelpIntent", "I'm not a doctor, but I can talk you through a calf stretch"),
 ])
 def test_one_shot_invocations_answer_straight_away(intent, opening):
