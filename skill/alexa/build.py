@@ -30,13 +30,12 @@ Envelope = dict[str, Any]
 
 
 def build_skill(services: Services) -> CustomSkill:
-    remembers = services.persistence_adapter is not None
     builder = CustomSkillBuilder(persistence_adapter=services.persistence_adapter,
                                  api_client=services.api_client)
     builder.add_request_handler(handlers.ReminderHandler())
-    builder.add_request_handler(handlers.TurnHandler(remembers))
+    builder.add_request_handler(handlers.TurnHandler(services.persistence_adapter))
     builder.add_request_handler(handlers.SessionEndedHandler())
-    builder.add_request_handler(handlers.SkillEventHandler(remembers))
+    builder.add_request_handler(handlers.SkillEventHandler(services.persistence_adapter))
     builder.add_request_handler(handlers.UnsupportedRequestHandler())
     builder.add_exception_handler(handlers.ErrorHandler())
     return builder.create()

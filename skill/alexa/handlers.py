@@ -10,6 +10,7 @@ import time
 from datetime import datetime
 from typing import Any
 
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components.exception_components import AbstractExceptionHandler
 from ask_sdk_core.dispatch_components.request_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
@@ -293,17 +294,17 @@ def _state(handler_input: HandlerInput) -> state.State:
 
 class TurnHandler(AbstractRequestHandler):
     """A launch, any intent, or a touch on the screen: the dialogue decides.
-    ``remembers``: a store is configured."""
+    ``adapter``: the store the skill is built with, if any."""
 
-    def __init__(self, remembers: bool = False) -> None:
-        self.remembers = remembers
+    def __init__(self, adapter: AbstractPersistenceAdapter | None = None) -> None:
+        self.adapter = adapter
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return (is_request_type("LaunchRequest")(handler_input) or is_request_type("IntentRequest")(handler_input)
                 or is_request_type(policy.TOUCH)(handler_input))
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        memory = Memory(handler_input, self.remembers)
+        memory = Memory(handler_input, self.adapter)
         current = _state(handler_input)
         turn = read_turn(handler_input, memory, current)
         log.debug("turn %s", turn.intent)
@@ -325,8 +326,8 @@ class SkillEventHandler(AbstractRequestHandler):
     """Skill events (``AlexaSkillEvent.*``): nothing is said. When the skill is
     disabled, the person's record is deleted."""
 
-    def __init__(self, remembers: bool = False) -> None:
-        self.remembers = remembers
+    def __init__(self, adapter: AbstractPersistenceAdapter | None = None) -> None:
+        self.adapter = adapter
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return str(get_request_type(handler_input)).startswith("AlexaSkillEvent.")
@@ -334,7 +335,7 @@ class SkillEventHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         event = str(get_request_type(handler_input))
         if event == "AlexaSkillEvent.SkillDisabled":
-            forgotten = Memory(handler_input, self.remembers).forget()
+            forgotten = Memory(handler_input, self.adapter).forget()
             log.info("skill disabled: record %s", "deleted" if forgotten else "NOT deleted (store failing)")
         else:
             log.info("skill event %s", event)

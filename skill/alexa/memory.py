@@ -17,6 +17,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.handler_input import HandlerInput
 
 from skill.alexa import preferences, store
@@ -65,8 +66,9 @@ HEALTH = _Health()
 class Memory:
     """One request's view of the person's record.
 
-    ``remembers`` is False when no store is configured: then nothing is read or
-    written, and ``read`` gives empty preferences.
+    ``adapter`` is the store the skill was built with (the one ask-sdk's attributes
+    manager holds), None when none is configured: then nothing is read or written,
+    and ``read`` gives empty preferences.
 
     Writes cannot undo a delete or lose another turn's change. With a store that
     has conditional writes (``store.VersionedAdapter``: the SQLite store and the
@@ -81,12 +83,11 @@ class Memory:
 
     A store without them (another ask-sdk adapter) is written whole, as before."""
 
-    def __init__(self, handler_input: HandlerInput, remembers: bool) -> None:
+    def __init__(self, handler_input: HandlerInput, adapter: AbstractPersistenceAdapter | None) -> None:
         self._manager = handler_input.attributes_manager
         self._envelope = handler_input.request_envelope
-        adapter = getattr(self._manager, "_persistence_adapter", None)  # the one ask-sdk was built with
         self._versioned = adapter if isinstance(adapter, store.VersionedAdapter) else None
-        self.remembers = remembers
+        self.remembers = adapter is not None
         self._record: Mapping[str, Any] | None = None
         self._stamp: store.Stamp | None = None
         self.writable = False
@@ -113,8 +114,7 @@ class Memory:
 
     def _load(self) -> tuple[Mapping[str, Any], store.Stamp | None]:
         if self._versioned is not None:
-            attributes, stamp = self._versioned.read(self._envelope)
-            return preferences.check(attributes), stamp
+            return self._versioned_read(self._versioned)
         return preferences.check(self._manager.persistent_attributes), None
 
     @property

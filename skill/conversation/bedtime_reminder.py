@@ -185,7 +185,7 @@ def from_token(value: str | None) -> tuple[int, int] | None:
 
 def said(state: State, plan_: Plan, outcome: Outcome | None) -> tuple[Reply, State]:
     """The reply to a reminder request, and the state after it."""
-    fresh = State(leg=state.leg, holds=state.holds, usual_hold=state.usual_hold)
+    fresh = state.fresh()
     if plan_.action == "confirm" and plan_.time is not None:
         return Reply((Line(SAID_BACK, {"time": clock(plan_.time)}),), CONFIRM), fresh.but(asked=CONFIRM)
     if plan_.action in ("ask_time", "again", "confirm"):

@@ -67,6 +67,12 @@ class State(NamedTuple):
     def but(self, **changes: Any) -> State:
         return self._replace(**changes)
 
+    def fresh(self) -> State:
+        """No routine and no question, but what the user told us this session: the leg,
+        the hold they keep, who is speaking, and the relief holds so far (after three in
+        a row, no routine starts another)."""
+        return State(leg=self.leg, holds=self.holds, usual_hold=self.usual_hold, partner=self.partner)
+
     def to_attributes(self) -> dict[str, Any]:
         attributes: dict[str, Any] = {"v": VERSION}
         for name in ("routine", "round", "hold", "leg", "asked", "holds", "usual_hold", "misses"):
