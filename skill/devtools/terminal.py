@@ -84,9 +84,6 @@ PROMPT = "you> "
 
 # --- the answer as speech: WAV files (--wav) and aloud (--speak) ----------------------
 
-_RATE = re.compile(r'<prosody\b[^>]*\brate="(\d+(?:\.\d+)?)%"')
-
-
 class Speech(NamedTuple):
     """An answer as it is heard: text segments and pauses in order, and its pace."""
 
@@ -97,14 +94,7 @@ class Speech(NamedTuple):
 def speech_of(ssml_text: str) -> Speech:
     """The one place an answer becomes speech for the terminal's voices, the WAV files
     and --speak alike: its segments and pauses, at the pace its prosody asks for."""
-    rate = _RATE.search(ssml_text)
-    speed = round(ESPEAK_SPEED * float(rate.group(1)) / 100) if rate else ESPEAK_SPEED
-    return Speech(ssml.segments(ssml_text), speed)
-
-
-def shown(part: ssml.Part) -> str:
-    """A segment as the terminal prints it: its words, or a pause as ``[10 s]`` (as ssml.to_text)."""
-    return f"[{part.seconds:g} s]" if isinstance(part, ssml.Pause) else part
+    return Speech(ssml.segments(ssml_text), round(ESPEAK_SPEED * ssml.rate(ssml_text)))
 
 
 def speech_engine() -> str | None:
@@ -204,7 +194,7 @@ class Speaker:
         speech = speech_of(ssml_text)
         line = _Typing(out, speaker)
         for part in speech.parts:
-            line.add(shown(part), whole=isinstance(part, ssml.Pause))
+            line.add(ssml.shown(part), whole=isinstance(part, ssml.Pause))
             if isinstance(part, ssml.Pause):
                 time.sleep(part.seconds)
             else:
@@ -237,6 +227,11 @@ def _terminal(out: TextIO) -> bool:
     return hasattr(out, "isatty") and bool(out.isatty())
 
 
+def _width(out: TextIO) -> int | None:
+    """The width to wrap answers to on a terminal; None when the output is piped."""
+    return max(40, shutil.get_terminal_size().columns - 1) if _terminal(out) else None
+
+
 class _Typing:
     """One answer printed a segment at a time, as it is spoken; the finished text reads
     as ``show`` prints it, wrapped to a terminal's width (a pause never split)."""
@@ -244,7 +239,7 @@ class _Typing:
     def __init__(self, out: TextIO, speaker: str):
         self.out = out
         self.indent = " " * len(speaker)
-        self.width = max(40, shutil.get_terminal_size().columns - 1) if _terminal(out) else None
+        self.width = _width(out)
         self.column = len(speaker)
         self.started = False
         out.write(speaker)
@@ -282,9 +277,9 @@ def _slug(text: str) -> str:
 
 def _wrapped(text: str, indent: str, out: TextIO) -> str:
     """Long answers wrap to a terminal's width; piped output keeps one line each."""
-    if not _terminal(out):
+    width = _width(out)
+    if width is None:
         return text
-    width = max(40, shutil.get_terminal_size().columns - 1)
     whole = re.sub(r"\[([\d.]+) s\]", "[\\1\u00a0s]", text)  # keep "[10 s]" on one line
     return textwrap.fill(whole, width=width, subsequent_indent=indent,
                          break_on_hyphens=False).replace("\u00a0", " ")

@@ -167,10 +167,26 @@ def segments(ssml: str) -> list[str | Pause]:
     return out
 
 
+def shown(part: Part) -> str:
+    """One segment as a person reads it in a terminal: its words, or a pause as ``[10 s]``."""
+    return f"[{part.seconds:g} s]" if isinstance(part, Pause) else part
+
+
 def to_text(ssml: str) -> str:
     """Speech as a person reads it in a terminal: text, with each pause as ``[10 s]``."""
-    return " ".join(f"[{part.seconds:g} s]" if isinstance(part, Pause) else part
-                    for part in segments(ssml))
+    return " ".join(shown(part) for part in segments(ssml))
+
+
+def rate(ssml: str) -> float:
+    """How fast the speech is asked to be spoken: its prosody's rate (0.9 for "90%"),
+    else 1.0."""
+    for element in _parse(ssml).iter():
+        if _qualified(element.tag) == "prosody" and element.attrib.get("rate", "").endswith("%"):
+            try:
+                return float(element.attrib["rate"][:-1]) / 100
+            except ValueError:
+                return 1.0
+    return 1.0
 
 
 def spoken_seconds(ssml: str) -> float:

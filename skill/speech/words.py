@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import string
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -72,6 +73,13 @@ class Words:
     def question(self, key: str, **params: Any) -> Question:
         entry = self._entry(key)
         return Question(self._fill(entry["speech"], params), self._fill(entry["reprompt"], params))
+
+    def params(self, key: str) -> set[str]:
+        """The {placeholders} of a sentence (or a question's speech) that the code fills,
+        not the locale's vars."""
+        entry = self._entry(key)
+        text = entry if isinstance(entry, str) else str(entry["speech"])
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name and name not in self._vars}
 
     def keys(self) -> set[str]:
         return {key for key in self._table if key not in ("vars", "_comment") and not key.endswith(PARTNER)}
