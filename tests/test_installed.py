@@ -4,8 +4,10 @@ user types, inside a checkout and outside one, with nothing of the checkout on
 the import path.
 
 The wheel is built offline (no build isolation: the test extra brings setuptools),
-and the venv borrows this interpreter's site-packages for the dependencies only:
-its own site-packages, which holds the wheel, comes first on its path.
+and the venv borrows this interpreter's site-packages (a venv's own, when the
+tests run in one) for the dependencies only, as plain path entries: its own
+site-packages, which holds the wheel, comes first on its path, and an editable
+install of the checkout among the borrowed packages is never activated.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import site
 import subprocess
 import sys
 import tomllib
@@ -75,7 +78,9 @@ def installed(tmp_path_factory) -> Path:
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
                     "--wheel-dir", str(wheels), str(source)], check=True, timeout=300, cwd=work)
     environment = work / "venv"
-    venv.create(environment, system_site_packages=True, with_pip=False)
+    venv.create(environment, with_pip=False)
+    own = next((environment / "lib").glob("python*/site-packages"))
+    (own / "borrowed-dependencies.pth").write_text("\n".join(site.getsitepackages()) + "\n", "utf-8")
     wheel = next(wheels.glob("leg_cramp_helper-*.whl"))
     subprocess.run([sys.executable, "-m", "pip", "--python", str(environment / "bin" / "python"), "install",
                     "--quiet", "--no-deps", "--no-index", "--ignore-installed", str(wheel)],
