@@ -40,6 +40,7 @@ import argparse
 import json
 import re
 import sys
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -363,6 +364,12 @@ def text(document: dict[str, Any]) -> str:
 def generated(root: Path) -> dict[str, str]:
     """Each locale's model file text, as the source in the checkout at ``root`` makes it."""
     source = root / SOURCE_DIR
+    files = tuple(sorted((path.name, path.read_text("utf-8")) for path in source.glob("*.json")))
+    return dict(_generated(source, files))
+
+
+@lru_cache(maxsize=4)  # validate asks on every run; the same source makes the same models
+def _generated(source: Path, files: tuple[tuple[str, str], ...]) -> dict[str, str]:
     return {locale: text(build(locale, source)) for locale in LOCALES}
 
 

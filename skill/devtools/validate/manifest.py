@@ -42,9 +42,9 @@ def _utterance(phrase: str) -> str:
     return normal(re.sub(r"[,?!]", " ", phrase)).rstrip(".")
 
 
-def example_problems(phrase: Any, document: Any) -> list[str]:
+def example_problems(phrase: Any, document: Any, model: strict.Model) -> list[str]:
     """An example phrase must invoke the skill by name and, past the launch words,
-    be a sample utterance of the locale's model."""
+    be a sample utterance of the locale's model (``document``, compiled as ``model``)."""
     if not isinstance(phrase, str) or not phrase.strip():
         return ["an empty example phrase"]
     invocation = normal(str(language_model(document).get("invocationName", "")))
@@ -58,7 +58,6 @@ def example_problems(phrase: Any, document: Any) -> list[str]:
             return [f"example phrase {phrase!r}: ask or tell needs something to ask"]
         return []
     candidates = [rest] + [rest[len(word) + 1:] for word in _SEPARATORS if rest.startswith(word + " ")]
-    model = strict.compile_model(language_model(document))
     if any(strict.match(candidate, model).intent not in (None, hearing.FALLBACK) for candidate in candidates):
         return []
     return [f"example phrase {phrase!r}: {candidates[-1]!r} is not a sample utterance of the model"]
@@ -155,8 +154,10 @@ def manifest_problems(manifest: Any, models: dict[str, Any], root: Path | None =
             problem(f"{where}.examplePhrases must hold 1 to {MAX_EXAMPLE_PHRASES} phrases")
             phrases = phrases if isinstance(phrases, list) else []
         if locale in models:
+            model = strict.compile_model(language_model(models[locale]))
             for phrase in phrases:
-                found += [(f"{where}: {message}", False) for message in example_problems(phrase, models[locale])]
+                found += [(f"{where}: {message}", False)
+                          for message in example_problems(phrase, models[locale], model)]
         for icon, size in icons.SIZES.items():
             uri = entry.get(icon)
             if uri is None or (isinstance(uri, str) and re.search(r"placeholder|replace|example\.", uri, re.I)):
