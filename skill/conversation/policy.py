@@ -65,13 +65,6 @@ Outcome = tuple[Reply, State]
 Spoken = tuple[Reply, State]  # an outcome that is words to say, never a repeat
 
 
-def _fresh(state: State) -> State:
-    """No routine and no question, but keep what the user told us about the leg, the
-    hold they keep, who is speaking, and how many relief holds they have had (the cap
-    on holds in a row holds all session, whatever the routine)."""
-    return State(leg=state.leg, holds=state.holds, usual_hold=state.usual_hold, partner=state.partner)
-
-
 def _ask(state: State, say: Sequence[Piece], question: str) -> Spoken:
     return Reply(tuple(say), question), state.but(asked=question)
 
@@ -108,8 +101,8 @@ def launch(state: State, turn: Turn, opening: Sequence[Piece] | None = None) -> 
     say = list(opening or [])
     greeting = {"short": "launch.short", "none": "launch.again"}.get(turn.disclaimer or "")
     if turn.night:
-        return _ask(_fresh(state), say + [Line(greeting or "launch.night")], "stretch")
-    return _ask(_fresh(state), say + [Line(greeting or "launch.day")], "menu")
+        return _ask(state.fresh(), say + [Line(greeting or "launch.night")], "stretch")
+    return _ask(state.fresh(), say + [Line(greeting or "launch.day")], "menu")
 
 
 def navigate_home(state: State, turn: Turn) -> Outcome:
@@ -150,13 +143,13 @@ def _relief_from_round_one(state: State, turn: Turn, hold: int, opening: Sequenc
     if state.holds + 1 == RELIEF.rounds:
         opening = [Line("relief.last")]
     say = [*opening, *round_lines(RELIEF, 1, hold=hold, leg=cue_leg)]
-    return _ask(_fresh(state).but(routine=RELIEF.name, round=1, hold=hold, leg=leg, holds=state.holds + 1),
+    return _ask(state.fresh().but(routine=RELIEF.name, round=1, hold=hold, leg=leg, holds=state.holds + 1),
                 say, "easing")
 
 
 def _bedtime_from_round_one(state: State, hold: int) -> Outcome:
     say = [Line("bedtime.start", {"rounds": BEDTIME.rounds}), *round_lines(BEDTIME, 1, hold=hold)]
-    return _after_bedtime_round(_fresh(state).but(routine=BEDTIME.name, round=1, hold=hold), say)
+    return _after_bedtime_round(state.fresh().but(routine=BEDTIME.name, round=1, hold=hold), say)
 
 
 def _relief_opening(turn: Turn) -> Line:
@@ -173,7 +166,7 @@ def start_relief(state: State, turn: Turn) -> Outcome:
 
 
 def start_bedtime(state: State, turn: Turn) -> Outcome:
-    if state.holds >= RELIEF.rounds:  # three holds already: no more stretching now, whatever the routine
+    if state.holds >= RELIEF.rounds:  # three relief holds already: no routine starts more now
         return _not_eased()
     return _bedtime_from_round_one(state, choose_hold(None, BEDTIME, usual=state.usual_hold)[0])
 
@@ -246,18 +239,18 @@ def resume(state: State, turn: Turn) -> Outcome:
 # --- answers --------------------------------------------------------------
 
 def why(state: State, turn: Turn) -> Outcome:
-    return _ask(_fresh(state), [Line("why.answer")], "prevention")
+    return _ask(state.fresh(), [Line("why.answer")], "prevention")
 
 
 def prevent(state: State, turn: Turn) -> Outcome:
-    return _ask(_fresh(state), [Line("prevent.answer")], "bedtime")
+    return _ask(state.fresh(), [Line("prevent.answer")], "bedtime")
 
 
 def _answer(state: State, say: Sequence[Piece], then: str) -> Outcome:
     """Answer a question; mid-routine, ask again what was pending and keep the routine."""
     if state.routine:
         return _reprompt(state, say)
-    return _ask(_fresh(state), say, then)
+    return _ask(state.fresh(), say, then)
 
 
 def normal(state: State, turn: Turn) -> Outcome:
@@ -314,7 +307,7 @@ def pregnancy_warning(state: State, turn: Turn) -> Outcome:
 def crisis(state: State, turn: Turn) -> Outcome:
     """Thoughts of harming oneself or the baby (FACTS 24): the crisis line, someone to
     talk to, and the session stays open: never an abrupt end."""
-    return _ask(_fresh(state), [Line("safety.crisis")], "crisis")
+    return _ask(state.fresh(), [Line("safety.crisis")], "crisis")
 
 
 def clot_signs(state: State, turn: Turn) -> Outcome:
@@ -324,7 +317,7 @@ def clot_signs(state: State, turn: Turn) -> Outcome:
 
 def unknown_symptom(state: State, turn: Turn) -> Outcome:
     """Words we cannot place: a short safe answer naming the warning signs, and one question."""
-    return _ask(_fresh(state), [Line("safety.unknown")], "stretch")
+    return _ask(state.fresh(), [Line("safety.unknown")], "stretch")
 
 
 def warning_signs(state: State, turn: Turn) -> Outcome:
@@ -401,7 +394,7 @@ def yes(state: State, turn: Turn) -> Outcome:
         case "next_round" | "resume":
             return next_round(state, turn)
         case "reminder_offer" | "reminder_time":
-            return _ask(_fresh(state), [], "reminder_time")
+            return _ask(state.fresh(), [], "reminder_time")
         case "crisis":
             return _end([Line("safety.crisis.number"), Line("safety.crisis.goodbye")])
         case "menu" | "start":
@@ -533,13 +526,10 @@ INTENTS: dict[str, Callable[[State, Turn], Outcome]] = {
 }
 
 
-#: A red flag in any words a slot caught, by how ``symptoms.judge`` heard them.
-RED_FLAG_ANSWERS: dict[str, Callable[[State, Turn], Outcome]] = {
-    symptoms.EMERGENCY: emergency,
-    symptoms.CRISIS: crisis,
-    symptoms.PREGNANCY: pregnancy_warning,
-    symptoms.CLOT: clot_signs,
-}
+#: The intent that answers each kind of red flag (and a medicine) ``symptoms.judge`` finds in words.
+RED_FLAG_INTENTS = {symptoms.EMERGENCY: "EmergencyIntent", symptoms.CRISIS: "CrisisIntent",
+                    symptoms.PREGNANCY: "PregnancyWarningIntent", symptoms.CLOT: "ClotSignsIntent",
+                    symptoms.MEDICINE: "MedicineIntent"}
 
 
 def touched(state: State, turn: Turn) -> Outcome:
@@ -561,15 +551,16 @@ def respond(state: State, turn: Turn) -> Outcome:
         state = state.but(usual_hold=turn.usual_hold)
     if turn.partner:
         state = state.but(partner=True)
-    red_flag = RED_FLAG_ANSWERS.get(symptoms.judge(turn.unresolved) or "")
+    red_flag = RED_FLAG_INTENTS.get(symptoms.judge(turn.unresolved) or "")
     missed = False
     if red_flag is not None:
-        reply, next_state = red_flag(state, turn)
+        reply, next_state = INTENTS[red_flag](state, turn)
     elif turn.intent == TOUCH:
         reply, next_state = touched(state, turn)
     else:
         missed = turn.intent == "AMAZON.FallbackIntent" or turn.intent not in INTENTS
         reply, next_state = INTENTS.get(turn.intent, fallback)(state, turn)
+    # partner: a reply that ends the session (a blank State) is still said to the helper
     next_state = next_state.but(misses=state.misses + 1 if missed and reply.ask else 0,
                                 partner=state.partner)
     if next_state.holds == state.holds and next_state.last_held:

@@ -2,7 +2,9 @@
 
 Pure, and used by ``leg-cramp-helper say`` and ``chat``. The model file is the only
 source of custom sample utterances and slot values, so trying the skill in the
-terminal tries the model. Amazon's built-in intents have no samples in a model
+terminal tries the model, with one addition for the people who use the terminal
+with no Echo: a red flag in the typed words (``symptoms.judge``) wins over a sample
+that only resembles them (see ``understand``). Amazon's built-in intents have no samples in a model
 (Alexa knows their phrases itself); ``BUILT_IN_PHRASES`` below stands in for
 that knowledge, and is used only for built-ins the model declares.
 
@@ -26,11 +28,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 from skill.conversation import symptoms
-from skill.conversation.policy import SAFETY_INTENTS
+from skill.conversation.policy import RED_FLAG_INTENTS, SAFETY_INTENTS
 from skill.devtools.envelopes import intent_request, slot
 from skill.devtools.model_files import language_model
 from skill.speech.words import DEFAULT_LOCALE
@@ -43,20 +45,20 @@ MIN_SIMILARITY = 0.6
 # a built-in (e.g. "it's easing" for AMAZON.YesIntent) are used as well.
 BUILT_IN_PHRASES: dict[str, tuple[str, ...]] = {
     "AMAZON.HelpIntent": ("help", "help me", "what can I say", "what can you do",
-                          "I need help", "how does this work", "what are my options"),
+                          "I need help", "how does this work", "what are my options", "can you help me"),
     "AMAZON.StopIntent": ("stop", "stop it", "stop that", "shut up", "be quiet", "quiet",
                           "that's enough", "enough", "turn off", "exit", "quit",
-                          "goodbye", "bye", "I'm done", "off"),
-    "AMAZON.CancelIntent": ("cancel", "cancel that", "never mind", "nevermind", "forget it"),
+                          "goodbye", "bye", "I'm done", "off", "stop talking"),
+    "AMAZON.CancelIntent": ("cancel", "cancel that", "cancel it", "never mind", "nevermind", "forget it"),
     "AMAZON.NavigateHomeIntent": ("go home", "home", "main menu", "go to the main menu",
                                   "back to the main menu", "go back home"),
     "AMAZON.YesIntent": ("yes", "yeah", "yep", "yup", "yes please", "sure", "okay", "ok",
                          "of course", "go ahead", "sounds good", "all right", "alright",
                          "yes it is", "it is", "I am", "yes I am", "I'd like that",
-                         "yes I would", "definitely"),
+                         "yes I would", "yes I do", "definitely"),
     "AMAZON.NoIntent": ("no", "nope", "nah", "no thanks", "no thank you", "not now",
                         "not really", "it isn't", "it's not", "no it isn't", "no it's not",
-                        "no I'm not", "I'm not"),
+                        "no I'm not", "I'm not", "no I don't", "no I wouldn't"),
     "AMAZON.RepeatIntent": ("repeat", "repeat that", "say that again", "say it again",
                             "can you repeat that", "what did you say", "come again",
                             "pardon", "sorry what", "I didn't hear that"),
@@ -96,9 +98,8 @@ _AGREEMENT = re.compile(r"\b(?:uh[- ]?huh|mm[- ]?hmm|mhm|mm hm)\b")
 
 def words(text: str) -> list[str]:
     """Lower-case words without punctuation, apostrophes or filler; letters spelled
-    out one by one ("D.V.T.", "g. p.") join into one word ("dvt", "gp"); a number of
-    three or more digits is said digit by digit ("911": "nine one one"), as a phone
-    number is heard."""
+    out one by one ("D.V.T.", "g. p.") join into one word ("dvt", "gp"); an emergency
+    number typed as digits is said digit by digit ("911": "nine one one"), as it is heard."""
     raw = _WORD.findall(_AGREEMENT.sub(" yes ", text.lower().replace("\u2019", "'")))
     out: list[str] = []
     letters: list[str] = []
@@ -109,13 +110,16 @@ def words(text: str) -> list[str]:
         if letters:
             out.extend(["".join(letters)] if len(letters) > 1 else letters)
             letters = []
-        if word.isdigit() and len(word) >= 3:  # "911", "000": speech recognition writes a phone number's digits
+        if word in SAID_DIGIT_BY_DIGIT:  # "911": speech recognition writes a phone number's digits
             out.extend(DIGIT_NAMES[digit] for digit in word)
         elif word:
             out.append(word)
     return [word.replace("'", "") for word in out if word not in FILLER]
 
 
+#: The emergency, advice and crisis numbers of the English locales (content/FACTS.md), which
+#: people say digit by digit; any other number ("930", "120 seconds") is read as a number.
+SAID_DIGIT_BY_DIGIT = frozenset({"911", "999", "000", "112", "111", "988", "811", "14416"})
 DIGIT_NAMES = dict(zip("0123456789", ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight",
                                      "nine"), strict=True))
 
@@ -204,6 +208,26 @@ _Element = tuple[str, ...]
 class _Sample:
     intent: str
     elements: tuple[_Element, ...]
+
+    @cached_property
+    def literals(self) -> tuple[str, ...]:
+        return tuple(element[1] for element in self.elements if element[0] == "w")
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        return frozenset(self.literals)
+
+    @cached_property
+    def has_slots(self) -> bool:
+        return len(self.literals) < len(self.elements)
+
+    def least_cost(self, heard: tuple[str, ...], shared: int) -> float:
+        """A floor under the cost of aligning this sample with the words heard, of which
+        ``shared`` different words are among its own: every word on either side that has
+        no equal on the other costs at least a near substitution (a slot's words aside)."""
+        unmatched_here = len(self.literals) - shared - (len(self.literals) - len(self.words))
+        unmatched_heard = 0 if self.has_slots else len(heard) - shared - (len(heard) - len(frozenset(heard)))
+        return NEAR * max(unmatched_here, unmatched_heard, 0)
 
 
 @dataclass(frozen=True)
@@ -321,7 +345,7 @@ class Understood:
 _HALVES: dict[tuple[str, ...], str] = {
     ("a", "m"): "a", ("am",): "a", ("p", "m"): "p", ("pm",): "p",
     ("in", "the", "morning"): "a", ("in", "the", "afternoon"): "p", ("in", "the", "evening"): "p",
-    ("at", "night"): "night",
+    ("at", "night"): "night", ("tonight",): "night", ("at", "nite"): "night",
 }
 # Times with a name of their own.
 _NAMED = {("midnight",): "00:00", ("twelve", "midnight"): "00:00", ("12", "midnight"): "00:00",
@@ -346,7 +370,17 @@ def time_of_day(tokens: tuple[str, ...]) -> str | None:
             break
     if not words or len(words) > 3:
         return None
-    if len(words) == 1 and ":" in words[0]:
+    hour: int | None
+    minute: int | None
+    if words[0] in ("half", "quarter") and len(words) > 1:  # "half past ten", "quarter to eleven", "half nine"
+        relation = words[1] if words[1] in ("past", "after", "to") else None
+        hour = number(words[2:] if relation else words[1:])
+        minute = 30 if words[0] == "half" else 15
+        if hour is None or not 1 <= hour <= 12 or (relation is None and words[0] == "quarter"):
+            return None
+        if relation == "to":
+            hour, minute = (hour - 1) or 12, 60 - minute
+    elif len(words) == 1 and ":" in words[0]:
         hour_text, _, minute_text = words[0].partition(":")
         hour, minute = _number_or_none(hour_text), _number_or_none(minute_text)
     elif len(words) > 1 and words[1] in ("oh", "o"):  # "nine oh five"
@@ -395,14 +429,22 @@ def _align(model: _Compiled, sample: _Sample, heard: tuple[str, ...],
     None when it cannot cost less than ``budget``."""
     elements, n = sample.elements, len(heard)
     inf = float("inf")
+    said = set(heard)
+    # floor[i]: the least the elements from i on can still cost, a word of the sample
+    # that was not said costing at least a near substitution.
+    floor = [0.0] * (len(elements) + 1)
+    for i in range(len(elements) - 1, -1, -1):
+        floor[i] = floor[i + 1] + (NEAR if elements[i][0] == "w" and elements[i][1] not in said else 0.0)
     # cost[i][j]: first i elements against first j words; back[i][j]: how we got there.
     cost = [[inf] * (n + 1) for _ in range(len(elements) + 1)]
     back: list[list[tuple[int, int, Filled | None] | None]] = [[None] * (n + 1) for _ in range(len(elements) + 1)]
     cost[0][0] = 0.0
     for i in range(len(elements) + 1):
+        if min(cost[i]) + floor[i] >= budget:
+            return None  # a row is only reached from the row before it: nothing here can get under budget
         for j in range(n + 1):
             here = cost[i][j]
-            if here == inf or here >= budget:
+            if here == inf or here + floor[i] >= budget:
                 continue
             if j < n and here + INSERT < cost[i][j + 1]:
                 cost[i][j + 1], back[i][j + 1] = here + INSERT, (i, j, None)
@@ -444,7 +486,7 @@ def _align(model: _Compiled, sample: _Sample, heard: tuple[str, ...],
     return total, tuple(reversed(slots))
 
 
-def _strip_invocation(heard: list[str], invocation: tuple[str, ...]) -> tuple[list[str], bool]:
+def strip_invocation(heard: list[str], invocation: tuple[str, ...]) -> tuple[list[str], bool]:
     """Drop "ask leg cramp helper to" from the front; say whether it was there."""
     size = len(invocation)
     if not size:
@@ -458,16 +500,14 @@ def _strip_invocation(heard: list[str], invocation: tuple[str, ...]) -> tuple[li
     return rest, True
 
 
-#: The safety intent for each kind of red flag ``symptoms.judge`` finds in typed words.
-RED_FLAG_INTENTS = {symptoms.EMERGENCY: "EmergencyIntent", symptoms.CRISIS: "CrisisIntent",
-                    symptoms.PREGNANCY: "PregnancyWarningIntent", symptoms.CLOT: "ClotSignsIntent"}
 #: What a red flag in the words may replace: anything but an answer at least as urgent
 #: (a question about the warning signs keeps its answer for a clot's signs).
 KEPT = {"EmergencyIntent": {"EmergencyIntent", "EmergencyNumberIntent"},
         "CrisisIntent": {"EmergencyIntent", "CrisisIntent", "EmergencyNumberIntent"},
         "PregnancyWarningIntent": {"EmergencyIntent", "CrisisIntent", "PregnancyWarningIntent",
                                    "EmergencyNumberIntent"},
-        "ClotSignsIntent": SAFETY_INTENTS | {"EmergencyNumberIntent"}}
+        "ClotSignsIntent": SAFETY_INTENTS | {"EmergencyNumberIntent"},
+        "MedicineIntent": SAFETY_INTENTS | {"EmergencyNumberIntent", "MedicineIntent", "SupplementsIntent"}}
 
 
 @lru_cache(maxsize=4096)
@@ -491,29 +531,39 @@ def understand(text: str, locale: str = DEFAULT_LOCALE, eliciting: tuple[str, st
 def _matched(text: str, locale: str, eliciting: tuple[str, str] | None) -> Understood:
     """The best sample's intent and slots for the text, or AMAZON.FallbackIntent."""
     model = compiled(locale)
-    heard_list, invoked = _strip_invocation(words(text), model.invocation)
+    heard_list, invoked = strip_invocation(words(text), model.invocation)
     heard = tuple(heard_list)
     if not heard:
         return Understood(None if invoked else FALLBACK, similarity=1.0 if invoked else 0.0)
     if heard in model.exact:
         intent = model.exact[heard]
         return Understood(intent, (), model.declared.get(intent, ()), 1.0)
-    best: tuple[float, _Sample, tuple[Filled, ...]] | None = None
-    for sample in model.samples + model.slot_samples.get(eliciting or ("", ""), ()):
+    candidates = model.samples + model.slot_samples.get(eliciting or ("", ""), ())
+    # The best is the most similar sample, the first of equals in model order. Samples
+    # sharing most words with what was heard are tried first: the best so far bounds
+    # the search, so a good one found early spares aligning most of the rest.
+    said = frozenset(heard)
+    shared = [len(said & sample.words) for sample in candidates]
+    best: tuple[float, int, tuple[Filled, ...]] | None = None
+    for index in sorted(range(len(candidates)), key=lambda index: -shared[index]):
+        sample = candidates[index]
+        if best is not None and best[0] >= 1 - 1e-9 and (index > best[1] or shared[index] < len(sample.words)):
+            continue  # only an equal (every word of it said) earlier in the model can replace a perfect match
         size = max(len(sample.elements), len(heard))
-        # Only an alignment better than the best so far (and good enough) is of use.
+        # Only an alignment at least as good as the best so far (and good enough) is of use.
         budget = (1 - MIN_SIMILARITY) * size if best is None else min(
             (1 - MIN_SIMILARITY) * size, (1 - best[0]) * size)
-        if len(sample.elements) - len(heard) >= budget + 1e-9:
-            continue  # too many sample words would go missing
+        if max(len(sample.elements) - len(heard), sample.least_cost(heard, shared[index])) >= budget + 1e-9:
+            continue  # too many words on one side or the other would go missing
         aligned = _align(model, sample, heard, budget + 1e-9)
         if aligned is None:
             continue
         similarity = 1 - aligned[0] / size
-        if best is None or similarity > best[0] + 1e-9:
-            best = (similarity, sample, aligned[1])
+        if best is None or similarity > best[0] + 1e-9 or (similarity > best[0] - 1e-9 and index < best[1]):
+            best = (similarity, index, aligned[1])
     if best is None or best[0] < MIN_SIMILARITY:
         return Understood(FALLBACK, (), model.declared.get(FALLBACK, ()),
                           best[0] if best else 0.0)
-    similarity, sample, slots = best
-    return Understood(sample.intent, slots, model.declared.get(sample.intent, ()), similarity)
+    similarity, index, slots = best
+    intent = candidates[index].intent
+    return Understood(intent, slots, model.declared.get(intent, ()), similarity)

@@ -66,32 +66,25 @@ SECTION_STATES: dict[str, tuple[str, ...]] = {
 # --- the judges --------------------------------------------------------------------------
 
 Judge = Callable[[Understood, Said, Words, Said | None], bool]
+
+
 _HOLE = "\x00"
 
 
 def _pattern(words: Words, key: str) -> re.Pattern[str] | None:
-    """The words of a content key as a pattern, each parameter any words; None when the
-    locale has no such key (yet)."""
+    """The words of a content key as a pattern, each parameter the code fills any words;
+    None when the locale has no such key."""
     if key not in words.keys():
         return None
-    params: dict[str, str] = {}
-    for _ in range(8):
-        try:
-            text = words.text(key, **params)
-        except KeyError as missing:  # a parameter the sentence takes: any words
-            name = str(missing.args[0])
-            if not name.isidentifier() or name in params:
-                return None
-            params[name] = _HOLE
-            continue
-        return re.compile(".+?".join(re.escape(piece) for piece in text.split(_HOLE)))
-    return None
+    holes = dict.fromkeys(words.params(key), _HOLE)
+    text = words.text(key, **holes) if not key.startswith("ask.") else words.question(key, **holes).speech
+    return re.compile(".+?".join(re.escape(piece) for piece in text.split(_HOLE)))
 
 
 def _said(words: Words, key: str, speech: str, *, first: bool = False) -> bool:
     """Whether the speech holds (or, ``first``, starts with) the key's words, as said to
     her or to someone helping her."""
-    for told in (words, *([words.partner()] if hasattr(words, "partner") else [])):
+    for told in (words, words.partner()):
         pattern = _pattern(told, key)
         if pattern is not None and (pattern.match(speech) if first else pattern.search(speech)):
             return True
@@ -202,23 +195,18 @@ def entries(batch: Batch) -> tuple[Entry, ...]:
     found: list[Entry] = []
     sections: tuple[str, ...] = ()
     locales: tuple[str, ...] = ()
-    for number, line in enumerate(batch.path.read_text("utf-8").splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        section = _SECTION.match(line)
+    for where, section, phrase, label in listening.corpus_lines(batch.path, _SECTION):
         if section:
             sections = tuple(section["states"].split())
             names = section["locales"].split()
             locales = LOCALES if names == ["all"] else tuple(names)
             unknown = set(sections) - set(SECTION_STATES) or set(locales) - set(LOCALES)
-            assert not unknown, f"{batch.path.name} line {number}: unknown state or locale {unknown}"
+            assert not unknown, f"{where}: unknown state or locale {unknown}"
             continue
-        phrase, arrow, label = line.partition("=>")
-        assert arrow and sections, f"{batch.path.name} line {number}: {line!r}"
+        assert sections, f"{where}: {phrase!r} before any section"
         for state in sections:
-            assert judge_for(label.strip(), state), f"{batch.path.name} line {number}: no judge for {line!r} in {state}"
-            found.append(Entry(phrase.strip(), label.strip(), state, locales))
+            assert judge_for(label, state), f"{where}: no judge for {label!r} in {state}"
+            found.append(Entry(phrase, label, state, locales))
     return tuple(found)
 
 
@@ -243,10 +231,7 @@ def outcome(case: Case, how: str) -> tuple[bool, str]:
     said, before = listening.answer(turns, case.locale, request)
     judge = judge_for(case.entry.label, case.entry.section)
     assert judge is not None
-    try:
-        right = judge(understood, said, words_for(case.locale), before)
-    except KeyError:  # a content key the skill does not have (yet)
-        right = False
+    right = judge(understood, said, words_for(case.locale), before)
     return right, f"{understood.describe()}: {said.speech[:160]}"
 
 

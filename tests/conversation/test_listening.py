@@ -27,7 +27,7 @@ import multiprocessing
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -153,7 +153,9 @@ ANSWERS: dict[str, Callable[[Said, Words, Said | None], bool]] = {
     "goodbye": _both(_has("goodbye"), _ends),
     "stop": _both(_has("goodbye"), _ends),
     "paused": _has("paused"),
-    "repeat": lambda said, words, before: before is not None and said.speech == before.speech,
+    # the last reply again; with none yet (a first turn), that there is nothing to repeat
+    "repeat": lambda said, words, before: said.speech == before.speech if before is not None
+    else said.speech.startswith(words.text("repeat.none")),
     "help": lambda said, words, before: words.text("help") in said.speech or words.text("help.night") in said.speech,
     "home": _has("launch.home"),
     "fallback": _both(_has("fallback"), lambda said, words, before: not said.ended),
@@ -174,27 +176,40 @@ class Entry:
 _SECTION = re.compile(r"^\[(?P<kind>safety-said|safety)?\s*(?P<states>[\w\s-]*?)\s*(?:\|\s*(?P<locales>[\w\s-]+))?\]$")
 
 
+def corpus_lines(path: Path, header: re.Pattern[str]) -> Iterator[tuple[str, re.Match[str] | None, str, str]]:
+    """A corpus file's lines (this one's, and the held-out batches'): for each section
+    header, (where, the header's match, "", ""); for each phrase, (where, None, phrase,
+    label). Blank lines and # comments are skipped."""
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        line = line.strip()
+        where = f"{path.name} line {number}"
+        if not line or line.startswith("#"):
+            continue
+        section = header.match(line)
+        if section:
+            yield where, section, "", ""
+            continue
+        phrase, arrow, label = line.partition("=>")
+        assert arrow, f"{where}: {line!r}"
+        yield where, None, phrase.strip(), label.strip()
+
+
 def corpus() -> list[Entry]:
     entries: list[Entry] = []
     states: tuple[str, ...] = ()
     locales: tuple[str, ...] = LOCALES
     safety: str | None = None
-    for number, line in enumerate(CORPUS.read_text("utf-8").splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
-            continue
-        section = _SECTION.match(line)
+    for where, section, phrase, answer in corpus_lines(CORPUS, _SECTION):
         if section:
             names = tuple(section["states"].split())
             states = tuple(STATES) if names == ("every",) else names
             locales = tuple(section["locales"].split()) if section["locales"] else LOCALES
             safety = section["kind"]
             unknown = set(states) - set(STATES) or set(locales) - set(LOCALES)
-            assert not unknown, f"listening.txt line {number}: unknown state or locale {unknown}"
+            assert not unknown, f"{where}: unknown state or locale {unknown}"
             continue
-        phrase, arrow, answer = line.partition("=>")
-        assert arrow and answer.strip() in ANSWERS, f"listening.txt line {number}: {line!r}"
-        entries.append(Entry(phrase.strip(), answer.strip(), states, locales, safety))
+        assert answer in ANSWERS, f"{where}: no such answer {answer!r}"
+        entries.append(Entry(phrase, answer, states, locales, safety))
     return entries
 
 

@@ -8,6 +8,8 @@ from typed phrases; these tests pin the dialogue's own judgement of slot words.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from skill.conversation import symptoms
@@ -126,11 +128,22 @@ def test_the_other_leg_is_the_one_not_named_last():
     ("killing me", symptoms.CRAMP),
     ("a headache", symptoms.PREGNANCY),   # FACTS 21: a headache that will not go is a pregnancy sign
     ("itchy toes", None),
+    ("I’m seeing spots. Floating!", symptoms.PREGNANCY),   # a term across punctuation, typographic apostrophe
+    ("can I take paracetamol", symptoms.MEDICINE),
     ("", None),
     (None, None),
 ])
 def test_judging_words(words, judged):
     assert symptoms.judge(words) == judged
+
+
+def test_every_term_is_lower_case_words_no_longer_than_the_judge_reads():
+    lists = {name: terms for name, terms in vars(symptoms).items() if name.endswith("_TERMS")}
+    assert len(lists) == 7
+    for name, terms in lists.items():
+        for term in terms:
+            assert re.fullmatch(r"[a-z0-9']+( [a-z0-9']+)*", term), (name, term)
+            assert len(term.split()) <= symptoms._LONGEST, (name, term)
 
 
 def test_the_policy_judges_slot_words_before_the_intent():

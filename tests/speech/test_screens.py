@@ -259,7 +259,7 @@ def test_the_warning_screen_shows_the_local_emergency_number_large(locale, call)
 
 
 def test_a_symptom_the_skill_cannot_place_shows_the_warning_signs():
-    said = Conversation(screen="echo-show-8").say("WarningSignsIntent", symptom="a funny feeling")
+    said = Conversation(screen="echo-show-8").say("WarningSignsIntent", symptom="purple spots")
     assert said.speech.startswith("I'm not sure what that means")
     assert said.screen["kind"] == "warning" and len(said.screen["lines"]) == 2
 

@@ -13,8 +13,8 @@ per locale, trained once per process on
   slot type's values and synonyms, spoken numbers (AMAZON.NUMBER) or times of
   day (AMAZON.TIME), a few fillings per sample so training stays fast;
 * for the built-in intents the model declares, the phrases Alexa's built-ins
-  know by default (``BUILT_IN_DEFAULTS``: Amazon's documented common utterances
-  and their near kin), as a model carries none for them;
+  know by default (``skill.devtools.hearing.BUILT_IN_PHRASES``, the one list the
+  terminal's hearing uses too), as a model carries none for them;
 * for AMAZON.FallbackIntent, a class of generic requests meant for other skills
   (``OUT_OF_DOMAIN``), and a floor on the top class's probability
   (``MIN_CONFIDENCE``): below it, the text is out of domain, as Alexa's
@@ -49,31 +49,19 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, make_pipeline
 
-from skill.devtools.hearing import CONNECTING, FALLBACK, LAUNCH_VERBS, Filled, Understood, number, time_of_day, words
+from skill.devtools.hearing import (
+    BUILT_IN_PHRASES,
+    FALLBACK,
+    Filled,
+    Understood,
+    compiled,
+    number,
+    strip_invocation,
+    time_of_day,
+    words,
+)
 from skill.devtools.model_files import language_model
 from skill.speech.words import DEFAULT_LOCALE
-
-# What Alexa's standard built-in intents understand without a sample in the model:
-# Amazon's documented common utterances and their everyday variants.
-BUILT_IN_DEFAULTS: dict[str, tuple[str, ...]] = {
-    "AMAZON.StopIntent": ("stop", "off", "shut up", "stop it", "exit", "quit", "goodbye", "bye",
-                          "be quiet", "turn off", "stop talking", "I'm done"),
-    "AMAZON.CancelIntent": ("cancel", "never mind", "forget it", "cancel that", "cancel it"),
-    "AMAZON.HelpIntent": ("help", "help me", "can you help me", "what can I say", "what can you do",
-                          "how does this work", "I need help"),
-    "AMAZON.YesIntent": ("yes", "yeah", "yep", "yes please", "sure", "ok", "okay", "of course",
-                         "yes I do", "yes I would", "alright"),
-    "AMAZON.NoIntent": ("no", "nope", "no thanks", "no thank you", "nah", "no I don't", "no I wouldn't"),
-    "AMAZON.RepeatIntent": ("repeat", "repeat that", "say that again", "say it again", "repeat please",
-                            "can you repeat that"),
-    "AMAZON.NextIntent": ("next", "skip", "skip ahead", "next one", "skip this"),
-    "AMAZON.PreviousIntent": ("go back", "previous", "back", "previous one"),
-    "AMAZON.PauseIntent": ("pause", "pause that", "pause it", "hold on", "wait"),
-    "AMAZON.ResumeIntent": ("resume", "continue", "keep going", "carry on", "resume it"),
-    "AMAZON.StartOverIntent": ("start over", "restart", "start again", "begin again", "start from the beginning"),
-    "AMAZON.NavigateHomeIntent": ("go home", "home", "main menu", "go to the start", "back to the start"),
-    "AMAZON.MoreIntent": ("more", "tell me more", "show more"),
-}
 
 # Requests meant for other skills or for Alexa herself: the out-of-domain class.
 OUT_OF_DOMAIN: tuple[str, ...] = (
@@ -164,7 +152,7 @@ def training_texts(locale: str) -> list[tuple[str, str]]:
                     cycle = cycles.get(slot_types.get(name, ""))
                     filled = filled.replace("{" + name + "}", next(cycle) if cycle else name, 1)
                 texts.append((filled, intent["name"]))
-        texts += [(text, intent["name"]) for text in BUILT_IN_DEFAULTS.get(intent["name"], ())]
+        texts += [(text, intent["name"]) for text in BUILT_IN_PHRASES.get(intent["name"], ())]
     texts += [(text, FALLBACK) for text in OUT_OF_DOMAIN]
     return texts
 
@@ -223,13 +211,9 @@ def trained(locale: str = DEFAULT_LOCALE) -> Learned:
     # A loose tolerance: the ranking settles long before the probabilities' last digits.
     pipeline = make_pipeline(features, LogisticRegression(C=C, tol=1e-3, max_iter=300))
     pipeline.fit(list(exact), list(exact.values()))  # each text once, with its first intent
-    values: dict[str, dict[tuple[str, ...], tuple[str, str]]] = {}
-    for slot_type in language.get("types") or []:
-        table = values.setdefault(slot_type["name"], {})
-        for entry in slot_type.get("values") or []:
-            name = entry["name"]["value"]
-            for said in [name, *entry["name"].get("synonyms", [])]:
-                table.setdefault(tuple(words(said)), (entry.get("id") or name, name))
+    # the slot values as the terminal's hearing reads them: the same words, the same ids
+    values = {slot_type: {said: (value.id, value.name) for said, value in table.items()}
+              for slot_type, table in compiled(locale).values.items()}
     intents = [intent for intent in language.get("intents") or [] if isinstance(intent.get("name"), str)]
     declared = {intent["name"]: tuple((slot["name"], slot["type"]) for slot in intent.get("slots") or [])
                 for intent in intents}
@@ -252,34 +236,6 @@ def trained(locale: str = DEFAULT_LOCALE) -> Learned:
                    declared, values, beside, bare, carriers, elicited)
 
 
-# --- times of day, as AMAZON.TIME hears them --------------------------------------------
-
-_EVENING = (("at", "night"), ("in", "the", "evening"), ("tonight",), ("at", "nite"), ("night",))
-
-
-def time_said(span: tuple[str, ...]) -> str | None:
-    """A time of day as AMAZON.TIME writes it ("21:30"): what ``hearing.time_of_day``
-    reads, and "half past ten", "quarter to eleven", "half nine", "nine at night"."""
-    for evening in _EVENING:
-        if len(span) > len(evening) and span[-len(evening):] == evening:
-            heard = time_said(span[:-len(evening)])
-            return None if heard is None else _evening(heard)
-    if len(span) >= 2 and span[0] in ("half", "quarter") and (span[1] in ("past", "to", "after") or span[0] == "half"):
-        hour = number(span[2:] if span[1] in ("past", "to", "after") else span[1:])
-        if hour is None or not 1 <= hour <= 12:
-            return None
-        minutes = 30 if span[0] == "half" else 15
-        if span[1] == "to":
-            hour, minutes = (hour - 1) or 12, 60 - minutes
-        return f"{hour:02d}:{minutes:02d}"
-    return time_of_day(span)
-
-
-def _evening(heard: str) -> str:
-    hour, minute = (int(part) for part in heard.split(":"))
-    return f"{hour + 12 if 1 <= hour <= 11 else hour:02d}:{minute:02d}"
-
-
 # --- slot filling -------------------------------------------------------------------------
 
 
@@ -295,7 +251,7 @@ def _value(model: Learned, slot_type: str, span: tuple[str, ...]) -> Filled | No
         value = number(span)
         return None if value is None else Filled("", str(value), slot_type)
     if slot_type == "AMAZON.TIME":
-        heard = time_said(span)
+        heard = time_of_day(span)
         return None if heard is None else Filled("", heard, slot_type)
     resolved = model.values.get(slot_type, {}).get(span)
     return None if resolved is None else Filled("", " ".join(span), slot_type, *resolved)
@@ -374,14 +330,6 @@ def _elicited(model: Learned, eliciting: tuple[str, str], heard: tuple[str, ...]
 # --- hearing ----------------------------------------------------------------------------------
 
 
-def _strip_invocation(heard: list[str], invocation: tuple[str, ...]) -> tuple[list[str], bool]:
-    start = 1 if heard[:1] and heard[0] in LAUNCH_VERBS else 0
-    if not invocation or tuple(heard[start:start + len(invocation)]) != invocation:
-        return heard, False
-    rest = heard[start + len(invocation):]
-    return (rest[1:] if rest[:1] and rest[0] in CONNECTING and len(rest) > 1 else rest), True
-
-
 def ranked(text: str, locale: str = DEFAULT_LOCALE) -> list[tuple[str, float]]:
     """Every intent with the model's probability for the text, the likeliest first."""
     model = trained(locale)
@@ -395,7 +343,7 @@ def understand(text: str, locale: str = DEFAULT_LOCALE, eliciting: tuple[str, st
     """The intent (with slots) this model hears in the text; while the skill elicits
     ``eliciting`` (intent, slot), a value for that slot is heard as its answer."""
     model = trained(locale)
-    heard_list, invoked = _strip_invocation(words(text), model.invocation)
+    heard_list, invoked = strip_invocation(words(text), model.invocation)
     heard = tuple(heard_list)
     if not heard:
         return Understood(None if invoked else FALLBACK, similarity=1.0 if invoked else 0.0)
