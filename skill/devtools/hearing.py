@@ -210,24 +210,20 @@ class _Sample:
     elements: tuple[_Element, ...]
 
     @cached_property
-    def literals(self) -> tuple[str, ...]:
-        return tuple(element[1] for element in self.elements if element[0] == "w")
-
-    @cached_property
     def words(self) -> frozenset[str]:
-        return frozenset(self.literals)
+        return frozenset(element[1] for element in self.elements if element[0] == "w")
 
     @cached_property
     def has_slots(self) -> bool:
-        return len(self.literals) < len(self.elements)
+        return any(element[0] == "s" for element in self.elements)
 
-    def least_cost(self, heard: tuple[str, ...], shared: int) -> float:
-        """A floor under the cost of aligning this sample with the words heard, of which
-        ``shared`` different words are among its own: every word on either side that has
-        no equal on the other costs at least a near substitution (a slot's words aside)."""
-        unmatched_here = len(self.literals) - shared - (len(self.literals) - len(self.words))
-        unmatched_heard = 0 if self.has_slots else len(heard) - shared - (len(heard) - len(frozenset(heard)))
-        return NEAR * max(unmatched_here, unmatched_heard, 0)
+    def least_cost(self, said: frozenset[str], shared: int) -> float:
+        """A floor under the cost of aligning this sample with the words said, of which
+        ``shared`` are among its own: every different word on either side that has no
+        equal on the other costs at least a near substitution (a slot's words aside)."""
+        unmatched_here = len(self.words) - shared
+        unmatched_said = 0 if self.has_slots else len(said) - shared
+        return NEAR * max(unmatched_here, unmatched_said)
 
 
 @dataclass(frozen=True)
@@ -553,7 +549,7 @@ def _matched(text: str, locale: str, eliciting: tuple[str, str] | None) -> Under
         # Only an alignment at least as good as the best so far (and good enough) is of use.
         budget = (1 - MIN_SIMILARITY) * size if best is None else min(
             (1 - MIN_SIMILARITY) * size, (1 - best[0]) * size)
-        if max(len(sample.elements) - len(heard), sample.least_cost(heard, shared[index])) >= budget + 1e-9:
+        if max(len(sample.elements) - len(heard), sample.least_cost(said, shared[index])) >= budget + 1e-9:
             continue  # too many words on one side or the other would go missing
         aligned = _align(model, sample, heard, budget + 1e-9)
         if aligned is None:
