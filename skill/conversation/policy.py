@@ -396,7 +396,7 @@ def yes(state: State, turn: Turn) -> Outcome:
         case "reminder_offer" | "reminder_time":
             return _ask(state.fresh(), [], "reminder_time")
         case "crisis":
-            return _end([Line("safety.crisis.number"), Line("safety.crisis.goodbye")])
+            return _end([Line("safety.crisis.number"), Line("safety.crisis.close")])
         case "menu" | "start":
             return _ask(state, [], state.asked)
     return _ask(state, [Line("unexpected")], "start")

@@ -84,6 +84,7 @@ def spoken(reply: Reply, words: Words) -> tuple[Said | ssml.Pause, ...]:
 
 #: Answers that must be heard: spoken in the day voice even at night.
 URGENT = frozenset({"safety.emergency", "safety.emergency_number", "safety.pregnancy", "safety.crisis",
+                    "safety.crisis.number", "safety.crisis.close", "safety.crisis.goodbye",
                     "safety.clot", "safety.general", "fallback.again", "fallback.last"})
 
 

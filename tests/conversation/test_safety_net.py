@@ -37,7 +37,8 @@ def test_thoughts_of_harm_get_the_crisis_line_and_the_session_stays_open(state):
     assert not said.ended and said.reprompt
     again = chat.say("AMAZON.YesIntent")
     assert again.speech.startswith(_text("en-GB", "safety.crisis.number"))
-    assert _text("en-GB", "safety.crisis.goodbye") in again.speech
+    assert _text("en-GB", "safety.crisis.close") in again.speech and again.ended
+    assert again.speech.count("one one six, one two three") == 1  # the number once, not again in the goodbye
 
 
 def test_no_to_saying_the_crisis_number_again_still_ends_kindly_with_it():
@@ -77,6 +78,10 @@ def test_urgent_answers_are_spoken_at_normal_volume_even_at_night(state):
     for intent in ("EmergencyIntent", "PregnancyWarningIntent", "ClotSignsIntent", "EmergencyNumberIntent"):
         said = _in_state(state, "en-US").say(intent)
         assert NIGHT_VOICE[0] not in said.ssml, intent
+    for answer in ("AMAZON.YesIntent", "AMAZON.NoIntent"):  # the crisis line said again, or the goodbye with it
+        chat = _in_state(state, "en-US")
+        chat.say("CrisisIntent")
+        assert NIGHT_VOICE[0] not in chat.say(answer).ssml, answer
 
 
 # --- the fallback is a safety net, not a loop -------------------------------------------------
